@@ -1,0 +1,1 @@
+"""Benchmarks: ``uv run python -m benchmarks`` prints one table of every ``bench_*`` module."""

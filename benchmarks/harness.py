@@ -1,0 +1,121 @@
+"""The benchmark harness: synthetic data made once, rows timed, one table printed.
+
+A benchmark module ``benchmarks/bench_<topic>.py`` defines ``run(data: Data) -> list[Row]``.
+Each row states its throughput and, where it has one, its ratio to the reference measured in
+the same run (the raw IO ceiling, or the approach users know).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import attrs
+import numpy as np
+from funlib.geometry import Coordinate, Roi
+
+from dacapo.experiments.datasplits.datasets.arrays import (
+    ArrayIdentifier,
+    ZarrArray,
+    ZarrArrayConfig,
+)
+
+DATA_DIR = Path(__file__).parent / "data"
+SIDE = 512
+CHUNK = 64
+VOXEL = Coordinate(8, 8, 8)
+
+
+@attrs.frozen
+class Row:
+    name: str
+    megabytes_per_second: float
+    #: (ratio, "what it is relative to"), e.g. (0.97, "raw tensorstore").
+    ratio: tuple[float, str] | None = None
+    note: str = ""
+
+
+@attrs.frozen
+class Data:
+    """The synthetic volumes: 512³ uint8 raw and uint64 labels, 64³ chunks, blosc."""
+
+    folder: Path
+    raw: ZarrArrayConfig
+    labels: ZarrArrayConfig
+    side: int = SIDE
+
+
+def best_seconds(function: Callable[[], object], repeat: int = 3) -> float:
+    """The fastest of ``repeat`` timed calls (after one warm-up call)."""
+    function()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def mbps(nbytes: int, seconds: float) -> float:
+    return nbytes / seconds / 1e6
+
+
+def random_rois(roi: Roi, shape: Coordinate, count: int, seed: int = 0) -> list[Roi]:
+    """Chunk-unaligned, voxel-aligned ROIs of ``shape`` (world units) inside ``roi``."""
+    rng = np.random.default_rng(seed)
+    rois = []
+    for _ in range(count):
+        begin = [
+            b + int(rng.integers(0, (s - w) // v + 1)) * v
+            for b, s, w, v in zip(roi.begin, roi.shape, shape, VOXEL, strict=True)
+        ]
+        rois.append(Roi(begin, shape))
+    return rois
+
+
+def _volume(kind: str, side: int) -> np.ndarray:
+    z, y, x = np.ogrid[:side, :side, :side]
+    if kind == "raw":  # smooth EM-like texture plus noise: compresses like real data
+        rng = np.random.default_rng(0)
+        base = 128 + 60 * np.sin(z / 9.0) * np.cos(y / 7.0) + 40 * np.sin(x / 5.0)
+        return (base + rng.normal(0, 12, (side, side, side))).clip(0, 255).astype(np.uint8)
+    # labels: blocky "organelles", ids 0..40
+    return ((z // 24 * 7 + y // 32 * 3 + x // 40) % 41).astype(np.uint64)
+
+
+def make_data(folder: Path = DATA_DIR, side: int = SIDE) -> Data:
+    """Create the volumes once (kept in ``benchmarks/data``); reuse them afterwards."""
+    container = folder / f"synthetic-{side}.zarr"
+    configs = {}
+    for kind in ("raw", "labels"):
+        identifier = ArrayIdentifier(container, kind)
+        config = ZarrArrayConfig(name=kind, file_name=container, dataset=kind)
+        configs[kind] = config
+        done = container / kind / ".complete"
+        if done.exists():
+            continue
+        array = ZarrArray.create_from_array_identifier(
+            identifier,
+            ["z", "y", "x"],
+            Roi((0, 0, 0), VOXEL * side),
+            None,
+            VOXEL,
+            "uint8" if kind == "raw" else "uint64",
+            write_size=VOXEL * CHUNK,
+            name=kind,
+            overwrite=True,
+        )
+        array[array.roi] = _volume(kind, side)
+        done.write_text("ok\n")
+    return Data(folder, configs["raw"], configs["labels"], side)
+
+
+def print_table(rows: list[Row]) -> None:
+    width = max(len(r.name) for r in rows)
+    print(f"{'benchmark':<{width}}  {'MB/s':>9}  ratio")
+    print("-" * (width + 40))
+    for r in rows:
+        ratio = f"{r.ratio[0]:.2f}x {r.ratio[1]}" if r.ratio else ""
+        note = f"  ({r.note})" if r.note else ""
+        print(f"{r.name:<{width}}  {r.megabytes_per_second:>9.1f}  {ratio}{note}")

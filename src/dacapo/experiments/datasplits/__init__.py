@@ -1,0 +1,1 @@
+"""Namespace for the DaCapo arrays subsystem (only ``arrays`` is implemented here)."""

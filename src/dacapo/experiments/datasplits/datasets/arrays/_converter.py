@@ -1,0 +1,145 @@
+"""The one converter: every config kind to plain data tagged with ``__type__`` and back.
+
+Config kinds are found from ``ArrayConfig``'s subclasses, i.e. from the imports in the
+package ``__init__`` (the registry). Documents written by the original DaCapo load unchanged:
+``Roi`` as ``[offset, shape]``, ``Coordinate`` as a list, the ``_axes`` key.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import attrs
+import cattrs
+from cattrs.strategies import configure_tagged_union, include_subclasses
+from funlib.geometry import Coordinate, Roi
+from upath import UPath
+
+from ._fields import Grouping, to_grouping
+from ._geometry import to_coordinate, to_roi
+from .array_config import ArrayConfig
+from .errors import ArrayError, ConfigError
+
+TAG = "__type__"
+
+
+def _all_subclasses(cls: type) -> list[type]:
+    found = []
+    for sub in cls.__subclasses__():
+        found.append(sub)
+        found.extend(_all_subclasses(sub))
+    return found
+
+
+def _plain(value: Any) -> Any:
+    """Tuples (and Coordinates) become lists, so every format can hold the data."""
+    if isinstance(value, dict):
+        tag = {TAG: value[TAG]} if TAG in value else {}  # the tag first: easier to read
+        return tag | {k: _plain(v) for k, v in value.items() if k != TAG}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+@functools.cache
+def converter() -> cattrs.Converter:
+    conv = cattrs.Converter(forbid_extra_keys=True)
+    conv.register_structure_hook(Coordinate, lambda v, _: to_coordinate(v))
+    conv.register_unstructure_hook(Coordinate, lambda c: [int(x) for x in c])
+    conv.register_structure_hook(Roi, lambda v, _: to_roi(v))
+    conv.register_unstructure_hook(
+        Roi, lambda r: [[int(x) for x in r.offset], [int(x) for x in r.shape]]
+    )
+    conv.register_structure_hook(UPath, lambda v, _: UPath(v))
+    conv.register_structure_hook(int | float, _number)
+    conv.register_structure_hook_func(lambda t: t == Grouping, lambda v, _: to_grouping(v))
+    conv.register_unstructure_hook(UPath, str)
+    for cls in [ArrayConfig, *_all_subclasses(ArrayConfig)]:
+        attrs.resolve_types(cls)
+    include_subclasses(
+        ArrayConfig,
+        conv,
+        union_strategy=functools.partial(
+            configure_tagged_union, tag_name=TAG, tag_generator=lambda cl: cl.__name__
+        ),
+    )
+    return conv
+
+
+def _number(value: Any, _: Any) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"expected a number, got {value!r}")
+    return value
+
+
+def unstructure_config(config: ArrayConfig) -> dict[str, Any]:
+    data = converter().unstructure(config, unstructure_as=ArrayConfig)
+    return _plain(data)  # type: ignore[no-any-return]
+
+
+def _known_types() -> str:
+    return ", ".join(sorted(c.__name__ for c in _all_subclasses(ArrayConfig)))
+
+
+def _check_tags(data: Any, path: str, problems: list[str]) -> None:
+    """Find unknown or missing ``__type__`` tags anywhere in the tree, with their paths."""
+    known = {c.__name__ for c in _all_subclasses(ArrayConfig)} | {"ArrayConfig"}
+    if isinstance(data, dict):
+        tag = data.get(TAG)
+        if tag is not None and tag not in known:
+            problems.append(
+                f"  {path}.{TAG}: unknown array config type {tag!r}; known: {_known_types()}"
+            )
+        for key, value in data.items():
+            _check_tags(value, f"{path}.{key}", problems)
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            _check_tags(value, f"{path}[{i}]", problems)
+
+
+def structure_config(data: Any, *, source: str | None = None) -> ArrayConfig:
+    what = source or "the data"
+    if not isinstance(data, dict) or TAG not in data:
+        got = type(data).__name__ if not isinstance(data, dict) else f"keys {sorted(data)}"
+        raise ConfigError(
+            f"{what} is not a valid array config:\n  $: expected a mapping with a "
+            f"{TAG!r} key naming the config class (e.g. ZarrArrayConfig), got {got}"
+        )
+    problems: list[str] = []
+    _check_tags(data, "$", problems)
+    if problems:
+        raise ConfigError(f"{what} is not a valid array config:\n" + "\n".join(problems))
+    try:
+        config = converter().structure(data, ArrayConfig)
+    except Exception as err:  # cattrs groups every field's error; translate them all
+        lines = [f"  {line}" for line in _describe(err)]
+        raise ConfigError(f"{what} is not a valid array config:\n" + "\n".join(lines)) from err
+    return config  # type: ignore[no-any-return]
+
+
+def _describe(err: BaseException) -> list[str]:
+    if isinstance(err, cattrs.BaseValidationError):
+        lines = cattrs.transform_error(err, path="$", format_exception=_format_exception)
+        return [_flip(line) for line in lines]
+    return [f"$: {_format_exception(err, None)}"]
+
+
+def _flip(line: str) -> str:
+    """cattrs says ``problem @ $.path``; we say ``$.path: problem``."""
+    problem, sep, path = line.rpartition(" @ ")
+    return f"{path}: {problem}" if sep else line
+
+
+def _format_exception(exc: BaseException, type_: Any) -> str:
+    if isinstance(exc, KeyError):
+        return "required field missing"
+    if isinstance(exc, cattrs.ForbiddenExtraKeysError):
+        return f"unknown field(s) {sorted(exc.extra_fields)}; check the spelling"
+    if isinstance(exc, ArrayError | ValueError) and str(exc).startswith("expected"):
+        return str(exc)
+    if isinstance(exc, ArrayError):
+        return str(exc)
+    name = getattr(type_, "__name__", None) or (str(type_) if type_ is not None else None)
+    expected = f" (expected {name})" if name else ""
+    return f"{exc}{expected}" if str(exc) else f"invalid value{expected}"

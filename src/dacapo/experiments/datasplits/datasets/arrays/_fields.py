@@ -1,0 +1,86 @@
+"""Field helpers shared by the config kinds: converters that refuse lossy input."""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+from funlib.geometry import Coordinate, Roi
+from upath import UPath
+
+from ._geometry import to_coordinate, to_roi
+
+Grouping = tuple[str, list[int]]
+
+
+def help_text(text: str) -> dict[str, str]:
+    return {"help_text": text}
+
+
+def to_upath(value: Any) -> UPath:
+    if isinstance(value, UPath):
+        return value
+    if not isinstance(value, str) and not hasattr(value, "__fspath__"):
+        raise TypeError(f"expected a path or URL string, got {value!r}")
+    return UPath(value)
+
+
+def to_optional_coordinate(value: Any) -> Coordinate | None:
+    return None if value is None else to_coordinate(value)
+
+
+def to_grouping(value: Any) -> Grouping:
+    """``("mito", [1, 2])`` from any (name, ids) pair; ids must be whole numbers."""
+    if (
+        isinstance(value, str)
+        or not isinstance(value, Sequence)
+        or len(value) != 2
+        or not isinstance(value[0], str)
+        or isinstance(value[1], str)
+        or not isinstance(value[1], Sequence | range)
+    ):
+        raise ValueError(f"expected a (name, [ids]) pair, got {value!r}")
+    name, ids = value
+    for i in ids:
+        if isinstance(i, bool) or not isinstance(i, numbers.Integral):
+            raise ValueError(f"label ids of group {name!r} must be integers, got {i!r}")
+    return (name, [int(i) for i in ids])
+
+
+def to_groupings(value: Any) -> list[Grouping]:
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise ValueError(f"expected a list of (name, [ids]) pairs, got {value!r}")
+    return [to_grouping(v) for v in value]
+
+
+def source_field(text: str = "The config of the array this one is computed from.") -> Any:
+    from .array_config import ArrayConfig
+
+    return attrs.field(
+        validator=attrs.validators.instance_of(ArrayConfig), metadata=help_text(text)
+    )
+
+
+def roi_field(text: str) -> Any:
+    return attrs.field(converter=to_roi, metadata=help_text(text))
+
+
+def coordinate_field(text: str) -> Any:
+    return attrs.field(converter=to_coordinate, metadata=help_text(text))
+
+
+__all__ = [
+    "Coordinate",
+    "Grouping",
+    "Roi",
+    "coordinate_field",
+    "help_text",
+    "roi_field",
+    "source_field",
+    "to_grouping",
+    "to_groupings",
+    "to_optional_coordinate",
+    "to_upath",
+]

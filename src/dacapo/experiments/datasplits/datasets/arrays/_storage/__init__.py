@@ -1,0 +1,1 @@
+"""Everything that touches bytes: kvstores, container formats, metadata conventions."""

@@ -1,0 +1,249 @@
+"""``Array``: the abstract base of every array, stored or computed on demand.
+
+A kind declares the minimum (``axes``, ``voxel_size``, ``roi``, ``dtype``, ``num_channels``
+when it has a ``c`` axis, ``data`` and ``_read``); everything else is derived here, once:
+``dims``, ``spatial_axes``, ``shape``, request validation in ``__getitem__``/``__setitem__``,
+``_slices``, pickling and ``to_dask``.
+
+Decisions where the documented API contradicts itself (see ``docs/decisions.md``):
+
+* ``axes`` is a ``list[str]`` such as ``["c", "z", "y", "x"]``; ``"c"`` is the only
+  non-spatial axis and always comes first.
+* ``dims`` is the number of *spatial* dimensions (an ``int``), equal to ``voxel_size.dims``
+  and ``roi.dims``.
+* ``num_channels`` is ``None`` exactly when there is no ``"c"`` axis.
+* ``voxel_size`` is a :class:`funlib.geometry.Coordinate`, ``roi`` a
+  :class:`funlib.geometry.Roi`, both in world units (nm); ``dtype`` is a ``numpy.dtype``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+from funlib.geometry import Coordinate, Roi
+
+from ._geometry import check_request, format_coordinate, format_roi, voxel_slices
+from .errors import ReadOnlyError, ROIError
+
+if TYPE_CHECKING:
+    import dask.array
+
+CHANNEL_AXIS = "c"
+
+
+class Array(ABC):
+    """A lazily read, ROI-addressed array in world units.
+
+    ``array[roi]`` returns a fresh ``numpy.ndarray`` of shape
+    ``(num_channels,) + roi.shape / voxel_size`` (no leading channel dimension when the
+    array has no ``"c"`` axis). ``roi`` must be voxel-aligned and inside ``array.roi``,
+    otherwise :class:`~.errors.ROIError` (a ``ValueError``) names both ROIs and the voxel
+    size. ``array[roi] = values`` writes, for writable arrays only.
+    """
+
+    #: Attributes dropped when pickling and rebuilt lazily in the new process
+    #: (open storage handles: tensorstore is not fork-safe).
+    _transient: ClassVar[tuple[str, ...]] = ()
+
+    name: str = ""
+
+    # -- what a kind declares ---------------------------------------------------------------
+
+    @property
+    @abstractmethod
+    def axes(self) -> list[str]:
+        """Axis names as indexed, e.g. ``["c", "z", "y", "x"]``; ``"c"`` first if present."""
+
+    @property
+    @abstractmethod
+    def voxel_size(self) -> Coordinate:
+        """The size of one voxel in world units (nm), one entry per spatial axis."""
+
+    @property
+    @abstractmethod
+    def roi(self) -> Roi:
+        """The region this array covers, in world units; aligned with ``voxel_size``."""
+
+    @property
+    @abstractmethod
+    def dtype(self) -> np.dtype[Any]:
+        """The ``numpy.dtype`` of what ``array[roi]`` returns."""
+
+    @property
+    @abstractmethod
+    def data(self) -> Any:
+        """A numpy-like view of the stored voxels (stored arrays only).
+
+        Arrays computed on demand raise :class:`~.errors.VirtualArrayError`.
+        """
+
+    @abstractmethod
+    def _read(self, roi: Roi) -> np.ndarray:
+        """Return the voxels of an already validated ``roi`` (see ``__getitem__``)."""
+
+    @property
+    def num_channels(self) -> int | None:
+        """Number of channels, or ``None`` when there is no ``"c"`` axis.
+
+        Kinds with a channel axis override this.
+        """
+        if CHANNEL_AXIS in self.axes:
+            raise NotImplementedError(f"{type(self).__name__} has a 'c' axis but no num_channels")
+        return None
+
+    @property
+    def attrs(self) -> dict[str, Any]:
+        """Metadata attributes of this array (``{}`` unless a kind has some)."""
+        return {}
+
+    @property
+    def writable(self) -> bool:
+        """Whether ``array[roi] = values`` is allowed."""
+        return False
+
+    def _write(self, roi: Roi, value: np.ndarray) -> None:
+        raise ReadOnlyError(f"{self._label()} is not writable")
+
+    # -- derived ----------------------------------------------------------------------------
+
+    @property
+    def spatial_axes(self) -> list[str]:
+        """The axes that have a voxel size: all but ``"c"``."""
+        return [a for a in self.axes if a != CHANNEL_AXIS]
+
+    @property
+    def dims(self) -> int:
+        """The number of spatial dimensions."""
+        return len(self.spatial_axes)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The shape of ``array[array.roi]``."""
+        spatial = tuple(int(s) for s in self.roi.shape / self.voxel_size)
+        channels = self.num_channels
+        return spatial if channels is None else (channels, *spatial)
+
+    @property
+    def _data_origin(self) -> Coordinate:
+        """World position of voxel 0 of ``data`` (differs from ``roi.begin`` when snapped)."""
+        return self.roi.begin
+
+    def _slices(self, roi: Roi) -> tuple[slice, ...]:
+        """Index of an aligned ``roi`` into ``data``: channels whole, spatial axes cut."""
+        spatial = voxel_slices(roi, origin=self._data_origin, voxel_size=self.voxel_size)
+        return (slice(None),) * (len(self.axes) - self.dims) + spatial
+
+    def _request_shape(self, roi: Roi) -> tuple[int, ...]:
+        spatial = tuple(int(s) for s in roi.shape / self.voxel_size)
+        channels = self.num_channels
+        return spatial if channels is None else (channels, *spatial)
+
+    def _check(self, roi: Roi) -> Roi:
+        return check_request(roi, array_roi=self.roi, voxel_size=self.voxel_size, name=self.name)
+
+    def __getitem__(self, roi: Roi) -> np.ndarray:
+        """Read the voxels of ``roi`` (world units, voxel-aligned, inside ``self.roi``)."""
+        if not isinstance(roi, Roi):
+            raise ROIError(
+                f"{self._label()} is indexed by a funlib.geometry.Roi in world units, "
+                f"got {roi!r}; use array[Roi(offset, shape)] (or array.data[...] for voxels)"
+            )
+        roi = self._check(roi)
+        out = self._read(roi)
+        expected = self._request_shape(roi)
+        if out.shape != expected:
+            raise RuntimeError(
+                f"{self._label()} returned shape {out.shape} for ROI {format_roi(roi)}, "
+                f"expected {expected}: this is a bug in {type(self).__name__}"
+            )
+        return out
+
+    def __setitem__(self, roi: Roi, value: Any) -> None:
+        """Write ``value`` (an array of the request's shape, or a scalar) into ``roi``."""
+        if not self.writable:
+            raise ReadOnlyError(
+                f"cannot write to {self._label()}: it is read-only ({self._why_read_only()})"
+            )
+        roi = self._check(roi)
+        expected = self._request_shape(roi)
+        array = np.asarray(value)
+        if array.ndim == 0 and not isinstance(value, np.ndarray | np.generic):
+            array = self._python_scalar(value)
+        if array.shape != expected:
+            if array.ndim != 0:
+                raise ValueError(
+                    f"cannot write an array of shape {array.shape} into ROI {format_roi(roi)} "
+                    f"of {self._label()}: the ROI holds {expected} voxels (voxel size "
+                    f"{format_coordinate(self.voxel_size)}); pass an array of that shape"
+                )
+            array = np.broadcast_to(array, expected)
+        if not np.can_cast(array.dtype, self.dtype, casting="same_kind"):
+            raise TypeError(
+                f"cannot write {array.dtype} values into {self._label()} of dtype "
+                f"{self.dtype} without changing their kind; convert them with "
+                f"values.astype({str(self.dtype)!r})"
+            )
+        self._write(roi, array)
+
+    def _python_scalar(self, value: Any) -> np.ndarray:
+        """A Python number as this array's dtype, if it fits exactly."""
+        with np.errstate(all="ignore"):
+            cast = np.asarray(value).astype(self.dtype)
+        if cast.item() != value:
+            raise TypeError(
+                f"cannot write {value!r} into {self._label()} of dtype {self.dtype}: "
+                f"it does not fit; write a value the dtype can hold"
+            )
+        return cast
+
+    def _why_read_only(self) -> str:
+        return "it is computed on demand from other arrays"
+
+    def _label(self) -> str:
+        return f"{type(self).__name__} {self.name!r}" if self.name else type(self).__name__
+
+    # -- pickling: drop open handles, reopen lazily ----------------------------------------
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        for key in self._transient:
+            state.pop(key, None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    # -- interop and display ---------------------------------------------------------------
+
+    def to_dask(self, chunks: tuple[int, ...] | None = None) -> dask.array.Array:
+        """A dask array over ``self.roi`` whose every chunk is one ``self[roi]`` call.
+
+        ``chunks`` are spatial chunk sizes in voxels (default: the storage chunks where the
+        kind knows them, else 64 per axis); channels always form one chunk.
+        """
+        from ._dask import array_to_dask
+
+        return array_to_dask(self, chunks)
+
+    def _can_neuroglance(self) -> bool:
+        """Whether this array can be shown as a neuroglancer layer."""
+        return False
+
+    def _neuroglancer_layer(self) -> Any:
+        """A neuroglancer layer showing this array, or ``None`` when it cannot be shown."""
+        return None
+
+    def _source_name(self) -> str:
+        """The layer name neuroglancer shows for this array."""
+        return self.name or type(self).__name__
+
+    def __repr__(self) -> str:
+        name = f"{self.name!r}, " if self.name else ""
+        channels = "" if self.num_channels is None else f", num_channels={self.num_channels}"
+        return (
+            f"{type(self).__name__}({name}axes={self.axes}, "
+            f"voxel_size={format_coordinate(self.voxel_size)}, roi={format_roi(self.roi)}, "
+            f"dtype={self.dtype}{channels})"
+        )

@@ -1,0 +1,160 @@
+"""``ArrayConfig``: the declarative description of an array, and ``ArrayIdentifier``.
+
+Configs are frozen attrs classes. One converter (``_converter.py``) turns any config tree into
+plain data tagged with ``"__type__"`` and back; ``to_file``/``from_file`` choose YAML, TOML or
+JSON by suffix. ``verify()`` checks the whole tree (fields, sources, paths) without reading
+voxel data and reports every problem with its config path.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+import attrs
+from upath import UPath
+
+from .array import Array
+
+NO_VALIDATION = "No validation for this Array"
+
+
+def _non_empty_name(instance: Any, attribute: attrs.Attribute[str], value: Any) -> None:
+    if not isinstance(value, str):
+        raise TypeError(f"'{attribute.name}' must be a string; got {value!r}")
+
+
+@attrs.frozen
+class ArrayConfig:
+    """Base class of array configs; each kind pairs an ``Array`` with an ``ArrayConfig``.
+
+    >>> ArrayConfig(name="array_config").verify()
+    (True, 'No validation for this Array')
+    """
+
+    name: str = attrs.field(
+        validator=_non_empty_name,
+        metadata={"help_text": "A unique, short name for this array (no special characters)."},
+    )
+
+    #: The Array class this config builds (a class attribute, never serialized).
+    array_type: ClassVar[type[Array]]
+
+    # -- building --------------------------------------------------------------------------
+
+    def create_array(self) -> Array:
+        """Build the array this config describes (``config.array_type(config)``)."""
+        array_type = getattr(type(self), "array_type", None)
+        if array_type is None:
+            raise TypeError(
+                f"{type(self).__name__} describes no array kind; use one of its subclasses "
+                f"(e.g. ZarrArrayConfig)"
+            )
+        return array_type(self)
+
+    def to_array(self) -> Array:
+        """Alias of :meth:`create_array`."""
+        return self.create_array()
+
+    # -- checking --------------------------------------------------------------------------
+
+    def _problems(self) -> list[str]:
+        """This config's own problems (not its sources'); kinds override to add checks."""
+        return []
+
+    def sources(self) -> Iterator[tuple[str, ArrayConfig]]:
+        """The nested source configs, with the field path that leads to each."""
+        for field in attrs.fields(type(self)):
+            value = getattr(self, field.name)
+            if isinstance(value, ArrayConfig):
+                yield field.name, value
+            elif isinstance(value, list | tuple):
+                for i, item in enumerate(value):
+                    if isinstance(item, ArrayConfig):
+                        yield f"{field.name}[{i}]", item
+            elif isinstance(value, dict):
+                for key, item in value.items():
+                    if isinstance(item, ArrayConfig):
+                        yield f"{field.name}[{key!r}]", item
+
+    def problems(self, path: str = "$") -> list[str]:
+        """Every problem of this config tree, each prefixed with its config path."""
+        found = [f"{path} ({type(self).__name__} {self.name!r}): {p}" for p in self._problems()]
+        for field_path, source in self.sources():
+            found.extend(source.problems(f"{path}.{field_path}"))
+        return found
+
+    def verify(self) -> tuple[bool, str]:
+        """Check this config and all its sources before anything is read.
+
+        Returns ``(True, "No validation for this Array")`` when nothing is wrong, else
+        ``(False, message)`` with one line per problem, each naming its config path.
+        """
+        found = self.problems()
+        if not found:
+            return True, NO_VALIDATION
+        return False, "\n".join(found)
+
+    # -- (de)serialization -----------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (lists, dicts, str, int, float, bool, None) tagged with ``__type__``."""
+        from ._converter import unstructure_config
+
+        return unstructure_config(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, source: str | None = None) -> ArrayConfig:
+        """Build the config ``data["__type__"]`` names; ``source`` names the data in errors."""
+        from ._converter import structure_config
+
+        config = structure_config(data, source=source)
+        if not isinstance(config, cls):
+            raise TypeError(
+                f"{source or 'the data'} describes a {type(config).__name__}, "
+                f"not a {cls.__name__}; load it with ArrayConfig.from_dict"
+            )
+        return config
+
+    def to_file(self, path: str | os.PathLike[str]) -> None:
+        """Write this config to ``path``: YAML, TOML or JSON by its suffix."""
+        from ._files import write_document
+
+        write_document(self.to_dict(), path)
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> ArrayConfig:
+        """Read a config written by :meth:`to_file` (or by the original DaCapo)."""
+        from ._files import read_document
+
+        return cls.from_dict(read_document(path), source=str(path))
+
+    def to_toml(self) -> str:
+        """This config as a TOML document."""
+        from ._files import dumps
+
+        return dumps(self.to_dict(), "toml")
+
+    @classmethod
+    def from_toml(cls, text: str) -> ArrayConfig:
+        """Parse a config from a TOML document (see :meth:`to_toml`)."""
+        from ._files import loads
+
+        return cls.from_dict(loads(text, "toml", source="TOML text"), source="TOML text")
+
+
+def _to_upath(value: str | os.PathLike[str]) -> UPath:
+    return value if isinstance(value, UPath) else UPath(value)
+
+
+@attrs.frozen
+class ArrayIdentifier:
+    """Where a stored array lives: a container (zarr / N5 path or URL) and a dataset in it."""
+
+    container: UPath = attrs.field(converter=_to_upath)
+    dataset: str = attrs.field(validator=attrs.validators.instance_of(str))
+
+
+#: The original DaCapo's name for :class:`ArrayIdentifier`.
+LocalArrayIdentifier = ArrayIdentifier

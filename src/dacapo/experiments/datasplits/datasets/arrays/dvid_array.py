@@ -1,0 +1,12 @@
+"""``DVIDArray``: placeholder until issue #6 lands; it reads nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DVIDArray:
+    """Not built yet (issue #6); constructing one raises ``NotImplementedError``."""
+
+    def __init__(self, array_config: Any) -> None:
+        raise NotImplementedError("DVIDArray is not implemented yet (issue #6)")

@@ -1,0 +1,12 @@
+"""``LogicalOrArray``: placeholder until issue #4 lands; it reads nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class LogicalOrArray:
+    """Not built yet (issue #4); constructing one raises ``NotImplementedError``."""
+
+    def __init__(self, array_config: Any) -> None:
+        raise NotImplementedError("LogicalOrArray is not implemented yet (issue #4)")

@@ -1,0 +1,1 @@
+"""dacapo-arrays, the product: blockwise writer, viewer, command line and testing kit."""

@@ -1,0 +1,1 @@
+"""Conformance cases, one module per array kind; each module defines ``CASES``."""
