@@ -242,3 +242,23 @@ def test_array_identifier() -> None:
     assert ident.container == UPath("/data/out.zarr")
     assert ident.dataset == "pred/s0"
     assert LocalArrayIdentifier is ArrayIdentifier
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("background", 1.5, r"\$\.background: expected a whole number, got 1.5"),
+        ("background", True, r"\$\.background: expected a whole number, got True"),
+        ("name", 5, r"\$\.name: expected a string, got 5"),
+    ],
+)
+def test_scalars_are_not_coerced(field: str, value: object, message: str) -> None:
+    document = {
+        "__type__": "BinarizeArrayConfig",
+        "name": "b",
+        "groupings": [["mito", [1]]],
+        "source_array_config": {"__type__": "DummyArrayConfig", "name": "d"},
+    }
+    document[field] = value
+    with pytest.raises(ConfigError, match=message):
+        ArrayConfig.from_dict(document)

@@ -79,7 +79,9 @@ def test_write_errors_show_the_shapes_and_the_fix() -> None:
         ValueError, match=r"shape \(3, 3\) into ROI \[0:4, 0:4\] \(nm\).*holds \(2, 2\)"
     ):
         array[Roi((0, 0), (4, 4))] = np.zeros((3, 3), np.uint8)
-    with pytest.raises(TypeError, match=r"cannot write float64 values into .* values\.astype\('uint8'\)"):
+    with pytest.raises(
+        TypeError, match=r"cannot write float64 values into .* values\.astype\('uint8'\)"
+    ):
         array[Roi((0, 0), (4, 4))] = np.zeros((2, 2))
     with pytest.raises(ROIError, match="is not aligned"):
         array[Roi((1, 0), (4, 4))] = 0

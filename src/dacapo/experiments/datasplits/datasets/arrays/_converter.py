@@ -53,6 +53,9 @@ def converter() -> cattrs.Converter:
     )
     conv.register_structure_hook(UPath, lambda v, _: UPath(v))
     conv.register_structure_hook(int | float, _number)
+    conv.register_structure_hook(int, _strict_int)
+    conv.register_structure_hook(float, _strict_float)
+    conv.register_structure_hook(str, _strict_str)
     conv.register_structure_hook_func(lambda t: t == Grouping, lambda v, _: to_grouping(v))
     conv.register_unstructure_hook(UPath, str)
     for cls in [ArrayConfig, *_all_subclasses(ArrayConfig)]:
@@ -70,6 +73,26 @@ def converter() -> cattrs.Converter:
 def _number(value: Any, _: Any) -> int | float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"expected a number, got {value!r}")
+    return value
+
+
+def _strict_int(value: Any, _: Any) -> int:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"expected a whole number, got {value!r}")
+    return value
+
+
+def _strict_float(value: Any, _: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"expected a number, got {value!r}")
+    return float(value)
+
+
+def _strict_str(value: Any, _: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected a string, got {value!r}")
     return value
 
 
