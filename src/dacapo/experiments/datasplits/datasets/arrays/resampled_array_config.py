@@ -2,23 +2,70 @@
 
 from __future__ import annotations
 
+import numbers
+from typing import Any
+
 import attrs
 from funlib.geometry import Coordinate
 
 from ._fields import coordinate_field, help_text, source_field
 from .array_config import ArrayConfig
-from .resampled_array import ResampledArray
+from .resampled_array import (
+    ResampledArray,
+    effective_factors,
+    factor_problems,
+    source_problems,
+)
+
+
+def to_interp_order(value: Any) -> int:
+    """An interpolation order as an int; ``False``/``True`` (the original's type) are 0/1."""
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    raise ValueError(f"interp_order must be a whole number (0: nearest, 1: linear), got {value!r}")
 
 
 @attrs.frozen
 class ResampledArrayConfig(ArrayConfig):
-    """A source array resampled to another voxel size."""
+    """A source array resampled to ``voxel_size = source voxel size * downsample / upsample``.
+
+    >>> from dacapo.experiments.datasplits.datasets.arrays import ZarrArrayConfig
+    >>> raw = ZarrArrayConfig(name="raw", file_name="data.zarr", dataset="raw/s0")
+    >>> ResampledArrayConfig(
+    ...     name="raw_16nm", source_array_config=raw, upsample=(1, 1, 1),
+    ...     downsample=(2, 2, 2), interp_order=False,
+    ... ).interp_order
+    0
+    """
 
     array_type = ResampledArray
 
     source_array_config: ArrayConfig = source_field("The array to resample.")
-    upsample: Coordinate = coordinate_field("Per-axis upsampling factors (1 = unchanged).")
-    downsample: Coordinate = coordinate_field("Per-axis downsampling factors (1 = unchanged).")
-    interp_order: int = attrs.field(
-        converter=int, metadata=help_text("0: nearest neighbour (labels); 1: linear.")
+    upsample: Coordinate = coordinate_field(
+        "Per-axis upsampling factors; 1 (or 0) leaves an axis unchanged."
     )
+    downsample: Coordinate = coordinate_field(
+        "Per-axis downsampling factors; 1 (or 0) leaves an axis unchanged."
+    )
+    interp_order: int = attrs.field(
+        converter=to_interp_order,
+        metadata=help_text(
+            "0: nearest neighbour (labels: values are never blended); 1: block mean when "
+            "downsampling, linear interpolation when upsampling. False/True mean 0/1."
+        ),
+    )
+
+    def _problems(self) -> list[str]:
+        problems = factor_problems(self.upsample, self.downsample, self.interp_order)
+        if problems:
+            return problems
+        try:
+            source = self.source_array_config.create_array()
+        except Exception as err:  # the source reports its own problems; else say why here
+            if self.source_array_config.problems():
+                return []
+            return [f"cannot open the source to check the factors against it: {err}"]
+        up, down = effective_factors(self.upsample), effective_factors(self.downsample)
+        return source_problems(up, down, self.interp_order, source)
