@@ -29,6 +29,7 @@ from .errors import (
     MetadataError,
     ReadOnlyError,
     ROIError,
+    ValueRangeError,
     VirtualArrayError,
 )
 from .intensity_array import IntensitiesArray
@@ -95,6 +96,7 @@ __all__ = [
     "SumArrayConfig",
     "TiffArray",
     "TiffArrayConfig",
+    "ValueRangeError",
     "VirtualArrayError",
     "ZarrArray",
     "ZarrArrayConfig",

@@ -50,3 +50,7 @@ class VirtualArrayError(ArrayError, ValueError):
 
 class IncompatibleDatasetError(ArrayError, ValueError):
     """An existing dataset does not match the one a caller asked to create."""
+
+
+class ValueRangeError(ArrayError, OverflowError, ValueError):
+    """Values do not fit where they must go: a sum beyond its dtype, an id beyond a maximum."""

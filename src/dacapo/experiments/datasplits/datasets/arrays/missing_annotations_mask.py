@@ -1,12 +1,78 @@
-"""``MissingAnnotationsMask``: placeholder until issue #4 lands; it reads nothing."""
+"""``MissingAnnotationsMask``: where each group of labels can be trained on, per crop."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from funlib.geometry import Roi
+
+from ._multi_source import describe, without_channel_axis
+from ._virtual_array import VirtualArray
+from .array import CHANNEL_AXIS
+from .missing_annotations_mask_metadata import Annotation, parse_annotation_metadata
+
+if TYPE_CHECKING:
+    from .missing_annotations_mask_config import MissingAnnotationsMaskConfig
 
 
-class MissingAnnotationsMask:
-    """Not built yet (issue #4); constructing one raises ``NotImplementedError``."""
+class MissingAnnotationsMask(VirtualArray):
+    """One ``uint8`` channel per group: 1 where the group's labels are known, 0 elsewhere.
 
-    def __init__(self, array_config: Any) -> None:
-        raise NotImplementedError("MissingAnnotationsMask is not implemented yet (issue #4)")
+    For CellMap-style crops whose labels dataset says which label ids are present but not
+    annotated (its attributes; the forms are in
+    :mod:`.missing_annotations_mask_metadata`). A group's channel is 0 everywhere when any
+    of its ids is present but not annotated in this crop (an empty id list stands for every
+    label, as in ``BinarizeArray``); otherwise it is 1 where the crop is annotated (label
+    > 0, or not the ``unknown`` value of a ``cellmap.annotation`` encoding).
+
+    The metadata is parsed when the array is built: missing or malformed metadata raises
+    :class:`~.errors.MetadataError` naming the dataset and the expected form. The source
+    must have no channel axis. ``attrs`` are the source's; ``channels`` yields group names.
+    """
+
+    def __init__(self, array_config: MissingAnnotationsMaskConfig) -> None:
+        super().__init__(array_config)
+        source = self.source_array
+        without_channel_axis(
+            [("source_array_config", source)], self._label(), "a labels volume has none"
+        )
+        self._groupings = list(array_config.groupings)
+        self._annotation: Annotation = parse_annotation_metadata(source.attrs, describe(source))
+        self._unusable = [self._annotation.unusable(ids) for _, ids in self._groupings]
+
+    @property
+    def channels(self) -> Iterator[str]:
+        """The group names, in channel order."""
+        return (name for name, _ in self._groupings)
+
+    @property
+    def unusable_groups(self) -> list[str]:
+        """The groups whose channel is 0 everywhere in this crop."""
+        return [
+            name for (name, _), bad in zip(self._groupings, self._unusable, strict=True) if bad
+        ]
+
+    @property
+    def axes(self) -> list[str]:
+        return [CHANNEL_AXIS, *self.source_array.axes]
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        return np.dtype(np.uint8)
+
+    @property
+    def num_channels(self) -> int:
+        return len(self._groupings)
+
+    def _read(self, roi: Roi) -> np.ndarray:
+        shape = tuple(int(s) for s in roi.shape / self.voxel_size)
+        out = np.zeros((len(self._groupings), *shape), np.uint8)
+        if all(self._unusable):
+            return out  # nothing to read: every channel is masked out
+        annotated = self._annotation.annotated(self.source_array[roi])
+        for channel, unusable in enumerate(self._unusable):
+            if not unusable:
+                out[channel] = annotated
+        return out

@@ -5,17 +5,34 @@ from __future__ import annotations
 import attrs
 
 from ._fields import Grouping, help_text, source_field, to_groupings
+from ._multi_source import build_problems
 from .array_config import ArrayConfig
 from .missing_annotations_mask import MissingAnnotationsMask
 
 
 @attrs.frozen
 class MissingAnnotationsMaskConfig(ArrayConfig):
-    """A mask of where each group of labels is annotated."""
+    """A mask of where each group of labels is annotated (see ``MissingAnnotationsMask``)."""
 
     array_type = MissingAnnotationsMask
 
-    source_array_config: ArrayConfig = source_field("Labels with CellMap annotation metadata.")
-    groupings: list[Grouping] = attrs.field(
-        converter=to_groupings, metadata=help_text("(channel name, label ids) pairs.")
+    source_array_config: ArrayConfig = source_field(
+        "Labels (no channel axis) whose dataset attributes carry CellMap annotation metadata: "
+        "a fibsem-tools 'labels' list or a 'cellmap.annotation' entry."
     )
+    groupings: list[Grouping] = attrs.field(
+        converter=to_groupings,
+        metadata=help_text(
+            "(channel name, label ids) pairs, one uint8 channel each; use the groupings of the "
+            "BinarizeArrayConfig this masks."
+        ),
+    )
+
+    def _problems(self) -> list[str]:
+        names = [name for name, _ in self.groupings]
+        if not names:
+            return ["groupings is empty; list the (name, [ids]) groups to mask"]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            return [f"groupings repeat the name(s) {repeated}; name each channel once"]
+        return build_problems(self)

@@ -1,0 +1,118 @@
+"""What the arrays computed from several sources share (concat, merge-instances, sum).
+
+Building the sources, checking that their geometry agrees (with errors that name each source
+and its value), and turning what building a config reports into ``verify()`` problems.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from funlib.geometry import Coordinate, Roi
+
+from ._geometry import format_coordinate, format_roi
+from .array import Array
+from .errors import GeometryError
+
+if TYPE_CHECKING:
+    from .array_config import ArrayConfig
+
+#: A source as messages name it, e.g. ``("source_array_configs[1]", array)``.
+Named = tuple[str, Array]
+
+
+def to_config_list(value: Iterable[ArrayConfig]) -> list[ArrayConfig]:
+    """A config field's list of source configs (a fresh list)."""
+    return list(value)
+
+
+def to_config_dict(value: Mapping[str, ArrayConfig] | Iterable[Any]) -> dict[str, ArrayConfig]:
+    """A config field's mapping of names to source configs (a fresh dict)."""
+    return dict(value)
+
+
+def describe(array: Array) -> str:
+    """``ZarrArray 'gt' (dataset 'labels/s0' in '/data/c.zarr')``: a source as users know it."""
+    dataset = getattr(array, "dataset", None)
+    file_name = getattr(array, "file_name", None)
+    where = (
+        f" (dataset {dataset!r} in {str(file_name)!r})"
+        if dataset is not None and file_name is not None
+        else ""
+    )
+    return f"{array._label()}{where}"
+
+
+def _name(named: Named) -> str:
+    label, array = named
+    return f"{label} ({describe(array)})"
+
+
+def same_spatial_axes(sources: Sequence[Named], owner: str) -> list[str]:
+    """The spatial axes every source shares; ``GeometryError`` naming two that differ."""
+    first = sources[0]
+    for other in sources[1:]:
+        if other[1].spatial_axes != first[1].spatial_axes:
+            raise GeometryError(
+                f"{owner}: sources differ in spatial axes: {_name(first)} has "
+                f"{first[1].spatial_axes}, {_name(other)} has {other[1].spatial_axes}; every "
+                f"source must have the same spatial axes (override them with "
+                f"ZarrArrayConfig(axes=...) if the stored ones are wrong)"
+            )
+    return first[1].spatial_axes
+
+
+def same_voxel_size(sources: Sequence[Named], owner: str) -> Coordinate:
+    """The voxel size every source shares; ``GeometryError`` naming two that differ."""
+    first = sources[0]
+    for other in sources[1:]:
+        if other[1].voxel_size != first[1].voxel_size:
+            raise GeometryError(
+                f"{owner}: sources differ in voxel size: {_name(first)} has "
+                f"{format_coordinate(first[1].voxel_size)}, {_name(other)} has "
+                f"{format_coordinate(other[1].voxel_size)}; every source must have the same "
+                f"voxel size: resample one of them (ResampledArrayConfig)"
+            )
+    return first[1].voxel_size
+
+
+def intersect_rois(sources: Sequence[Named], owner: str) -> Roi:
+    """The region every source covers; ``GeometryError`` listing the ROIs when it is empty."""
+    roi = sources[0][1].roi
+    for _, array in sources[1:]:
+        roi = roi.intersect(array.roi)
+    if roi.empty:
+        listing = "; ".join(f"{_name(s)}: {format_roi(s[1].roi)}" for s in sources)
+        raise GeometryError(
+            f"{owner}: the sources do not overlap ({listing}); their ROIs must share at least "
+            f"one voxel: crop them to a common region or choose other sources"
+        )
+    return roi
+
+
+def without_channel_axis(sources: Sequence[Named], owner: str, what: str) -> None:
+    """``GeometryError`` for the first source with a ``c`` axis (``what`` says why not)."""
+    for source in sources:
+        if source[1].num_channels is not None:
+            raise GeometryError(
+                f"{owner}: {_name(source)} has a channel axis (axes {source[1].axes}, "
+                f"{source[1].num_channels} channels), but {what}; pass an array without "
+                f"channels"
+            )
+
+
+def build_problems(config: ArrayConfig) -> list[str]:
+    """What building ``config`` reports, once its sources are otherwise sound.
+
+    Building reads metadata only (no voxels): mismatched voxel sizes, disjoint ROIs and
+    missing metadata show up here, before anything is read. Sources with problems of their
+    own are reported by them, with their paths, so nothing is built then.
+    """
+    if any(source.problems() for _, source in config.sources()):
+        return []
+    try:
+        config.create_array()
+    except Exception as err:  # verify() reports problems, it does not raise them
+        return [str(err)]
+    return []
