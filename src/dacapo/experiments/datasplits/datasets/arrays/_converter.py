@@ -12,6 +12,7 @@ from typing import Any
 
 import attrs
 import cattrs
+from cattrs.gen import override
 from cattrs.strategies import configure_tagged_union, include_subclasses
 from funlib.geometry import Coordinate, Roi
 from upath import UPath
@@ -63,11 +64,29 @@ def converter() -> cattrs.Converter:
     include_subclasses(
         ArrayConfig,
         conv,
+        overrides=_raw_data_overrides(),
         union_strategy=functools.partial(
             configure_tagged_union, tag_name=TAG, tag_generator=lambda cl: cl.__name__
         ),
     )
     return conv
+
+
+def _raw_data_overrides() -> dict[str, Any]:
+    """Fields whose attrs converter reads raw file data (see ``_fields.reads_raw_data``)."""
+    found: dict[str, Any] = {}
+    for cls in _all_subclasses(ArrayConfig):
+        for field in attrs.fields(cls):
+            convert = field.converter
+            if not getattr(convert, "reads_raw_data", False):
+                continue
+            if found.get(field.name, convert) is not convert:
+                raise TypeError(f"field {field.name!r} has two raw-data converters")
+            found[field.name] = convert
+    return {
+        name: override(struct_hook=lambda value, _, convert=convert: convert(value))
+        for name, convert in found.items()
+    }
 
 
 def _number(value: Any, _: Any) -> int | float:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numbers
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import attrs
 from funlib.geometry import Coordinate, Roi
@@ -13,6 +13,19 @@ from upath import UPath
 from ._geometry import to_coordinate, to_roi
 
 Grouping = tuple[str, list[int]]
+
+F = TypeVar("F", bound=Callable[[Any], Any])
+
+
+def reads_raw_data(converter: F) -> F:
+    """Mark an attrs converter that also structures values read from files.
+
+    The config converter hands such a field's raw value straight to it (instead of first
+    structuring it by the field's type), so e.g. the original's ``interp_order: false``
+    loads as 0 while a plain ``int`` field refuses ``false``.
+    """
+    converter.reads_raw_data = True  # type: ignore[attr-defined]
+    return converter
 
 
 def help_text(text: str) -> dict[str, str]:
@@ -77,6 +90,7 @@ __all__ = [
     "Roi",
     "coordinate_field",
     "help_text",
+    "reads_raw_data",
     "roi_field",
     "source_field",
     "to_grouping",

@@ -8,7 +8,7 @@ from typing import Any
 import attrs
 from funlib.geometry import Coordinate
 
-from ._fields import coordinate_field, help_text, source_field
+from ._fields import coordinate_field, help_text, reads_raw_data, source_field
 from .array_config import ArrayConfig
 from .resampled_array import (
     ResampledArray,
@@ -18,6 +18,7 @@ from .resampled_array import (
 )
 
 
+@reads_raw_data
 def to_interp_order(value: Any) -> int:
     """An interpolation order as an int; ``False``/``True`` (the original's type) are 0/1."""
     if isinstance(value, numbers.Integral):
