@@ -53,6 +53,7 @@ def converter() -> cattrs.Converter:
     )
     conv.register_structure_hook(UPath, lambda v, _: UPath(v))
     conv.register_structure_hook(int | float, _number)
+    conv.register_structure_hook(int, _whole_number)
     conv.register_structure_hook_func(lambda t: t == Grouping, lambda v, _: to_grouping(v))
     conv.register_unstructure_hook(UPath, str)
     for cls in [ArrayConfig, *_all_subclasses(ArrayConfig)]:
@@ -71,6 +72,15 @@ def _number(value: Any, _: Any) -> int | float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"expected a number, got {value!r}")
     return value
+
+
+def _whole_number(value: Any, _: Any) -> int:
+    """cattrs' default ``int(value)`` truncates 0.5 to 0 and parses strings; refuse both."""
+    if isinstance(value, int):  # bools too: original files hold `interp_order: false`
+        return int(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    raise ValueError(f"expected a whole number, got {value!r}")
 
 
 def unstructure_config(config: ArrayConfig) -> dict[str, Any]:
