@@ -1,12 +1,58 @@
-"""``IntensitiesArray``: placeholder until issue #4 lands; it reads nothing."""
+"""``IntensitiesArray``: intensities scaled to ``float32``, ``min`` to 0 and ``max`` to 1."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from funlib.geometry import Roi
+
+from ._virtual_array import VirtualArray
+from .errors import ConfigError
+
+if TYPE_CHECKING:
+    from .intensity_array_config import IntensitiesArrayConfig
 
 
-class IntensitiesArray:
-    """Not built yet (issue #4); constructing one raises ``NotImplementedError``."""
+def normalize(values: np.ndarray, low: float, high: float) -> np.ndarray:
+    """``(values - low) / (high - low)`` in ``float32``, not clipped.
 
-    def __init__(self, array_config: Any) -> None:
-        raise NotImplementedError("IntensitiesArray is not implemented yet (issue #4)")
+    Computed as the original DaCapo did, ``(values.astype(float32) - low) / (high - low)``,
+    in one pass per operation and without a float64 intermediate.
+
+    >>> normalize(np.array([0, 50, 100, 255], np.uint8), 50, 100)
+    array([-1. ,  0. ,  1. ,  4.1], dtype=float32)
+    """
+    out = np.empty(values.shape, np.float32)
+    np.subtract(values, np.float32(low), out=out, dtype=np.float32)
+    np.divide(out, np.float32(high - low), out=out)
+    return out
+
+
+class IntensitiesArray(VirtualArray):
+    """A source's intensities as ``float32``: ``(x - min) / (max - min)``.
+
+    Values between ``min`` and ``max`` land in ``[0, 1]``. Values outside are **not
+    clipped**: below ``min`` they become negative, above ``max`` greater than 1 (uint8 data
+    with ``min=0, max=50`` reads up to 5.1). This is what the original DaCapo did and what
+    trained models saw. Axes, ``roi``, ``voxel_size``, channels and ``attrs`` are the source's.
+
+    Building one raises :class:`~.errors.ConfigError` when ``max <= min``.
+    """
+
+    def __init__(self, array_config: IntensitiesArrayConfig) -> None:
+        problems = array_config._problems()
+        if problems:
+            raise ConfigError(
+                f"cannot build IntensitiesArray {array_config.name!r}: " + "; ".join(problems)
+            )
+        super().__init__(array_config)
+        self.min = array_config.min
+        self.max = array_config.max
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        return np.dtype(np.float32)
+
+    def _read(self, roi: Roi) -> np.ndarray:
+        return normalize(self.source_array[roi], self.min, self.max)

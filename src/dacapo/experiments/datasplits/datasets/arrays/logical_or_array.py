@@ -1,12 +1,47 @@
-"""``LogicalOrArray``: placeholder until issue #4 lands; it reads nothing."""
+"""``LogicalOrArray``: the union of a source's channels, as one ``uint8`` mask."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+from funlib.geometry import Roi
 
-class LogicalOrArray:
-    """Not built yet (issue #4); constructing one raises ``NotImplementedError``."""
+from ._virtual_array import VirtualArray
 
-    def __init__(self, array_config: Any) -> None:
-        raise NotImplementedError("LogicalOrArray is not implemented yet (issue #4)")
+
+def logical_or(values: np.ndarray, *, channels: bool) -> np.ndarray:
+    """1 (``uint8``) where any channel (axis 0, when ``channels``) is non-zero, else 0.
+
+    >>> logical_or(np.array([[0, 2, 0], [0, 0, 0.5]]), channels=True)
+    array([0, 1, 1], dtype=uint8)
+    >>> logical_or(np.array([0, 7, 0]), channels=False)
+    array([0, 1, 0], dtype=uint8)
+    """
+    hit: np.ndarray = np.any(values, axis=0) if channels else values != 0
+    return hit.view(np.uint8)
+
+
+class LogicalOrArray(VirtualArray):
+    """1 where any channel of the source is non-zero, else 0; dtype ``uint8``, no channels.
+
+    The axes are the source's spatial axes. A source without channels is passed through as
+    ``source != 0`` (the original passed it through unchanged, values and dtype included).
+    ``roi``, ``voxel_size`` and ``attrs`` are the source's.
+    """
+
+    @property
+    def axes(self) -> list[str]:
+        return self.source_array.spatial_axes
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        return np.dtype(np.uint8)
+
+    @property
+    def num_channels(self) -> None:
+        return None
+
+    def _read(self, roi: Roi) -> np.ndarray:
+        source = self.source_array
+        return logical_or(source[roi], channels=source.num_channels is not None)

@@ -1,4 +1,4 @@
-"""``LogicalOrArrayConfig``: logical OR over the channel axis of a source array."""
+"""``LogicalOrArrayConfig``: the union of a source array's channels."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from .logical_or_array import LogicalOrArray
 
 @attrs.frozen
 class LogicalOrArrayConfig(ArrayConfig):
-    """Logical OR over the channel axis of a source array."""
+    """1 where any channel of the source is non-zero: a union of masks, one ``uint8`` mask."""
 
     array_type = LogicalOrArray
 
-    source_array_config: ArrayConfig = source_field("The channels to combine.")
+    source_array_config: ArrayConfig = source_field("The masks (channels) to unite.")

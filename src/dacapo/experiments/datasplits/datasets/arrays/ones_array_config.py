@@ -1,4 +1,4 @@
-"""``OnesArrayConfig``: ones with the geometry of a source array."""
+"""``OnesArrayConfig`` (deprecated: use ``ConstantArrayConfig``): ones shaped like a source."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from .ones_array import OnesArray
 
 @attrs.frozen
 class OnesArrayConfig(ArrayConfig):
-    """Ones with the geometry of a source array."""
+    """``True`` everywhere, with the geometry of a source array (which is never read)."""
 
     array_type = OnesArray
 
