@@ -29,6 +29,7 @@ from .errors import ReadOnlyError, ROIError
 
 if TYPE_CHECKING:
     import dask.array
+    import neuroglancer
 
 CHANNEL_AXIS = "c"
 
@@ -227,13 +228,43 @@ class Array(ABC):
 
         return array_to_dask(self, chunks)
 
-    def _can_neuroglance(self) -> bool:
-        """Whether this array can be shown as a neuroglancer layer."""
-        return False
+    # -- neuroglancer: generic for every kind (logic in ``_neuroglancer``, imported on use) --
 
-    def _neuroglancer_layer(self) -> Any:
-        """A neuroglancer layer showing this array, or ``None`` when it cannot be shown."""
-        return None
+    def _can_neuroglance(self) -> bool:
+        """Whether this array can be shown as a neuroglancer layer (bool/int/float dtypes)."""
+        from ._neuroglancer import can_show
+
+        return can_show(self)
+
+    def _neuroglancer_source(self) -> neuroglancer.LocalVolume:
+        """The layer's data source: chunks are served lazily, each one ``self[chunk_roi]``."""
+        from ._neuroglancer import source
+
+        return source(self)
+
+    def _neuroglancer_layer(self) -> tuple[neuroglancer.Layer, dict[str, Any]]:
+        """``(layer, kwargs)``, always: add it with ``state.layers.append(name=..., layer=layer,
+        **kwargs)``.
+
+        Labels without channels give a ``SegmentationLayer``, anything else an ``ImageLayer``
+        with a contrast range (and one colour per channel); raises
+        ``NotViewableError`` (a ``TypeError``) when ``_can_neuroglance()`` is False.
+        """
+        from ._neuroglancer import layer
+
+        return layer(self)
+
+    def _transform_matrix(self) -> list[list[float]]:
+        """The source transform: identity plus a translation of ``roi.begin / voxel_size``."""
+        from ._neuroglancer import transform_matrix
+
+        return transform_matrix(self)
+
+    def _output_dimensions(self) -> neuroglancer.CoordinateSpace:
+        """Neuroglancer dimensions: spatial axes in nm at the voxel size, ``c^`` for channels."""
+        from ._neuroglancer import output_dimensions
+
+        return output_dimensions(self)
 
     def _source_name(self) -> str:
         """The layer name neuroglancer shows for this array."""

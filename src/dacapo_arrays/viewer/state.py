@@ -1,0 +1,158 @@
+"""The viewer state for a list of arrays: one layer each, lined up in world coordinates.
+
+Every array contributes the layer its ``_neuroglancer_layer()`` returns (see the model's
+``_neuroglancer`` module); this module only names the layers, picks the global coordinate
+space (the finest voxel size per axis, in nm), and places the camera.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from funlib.geometry import Roi
+
+from dacapo.experiments.datasplits.datasets.arrays import Array, ArrayConfig
+
+if TYPE_CHECKING:
+    import neuroglancer
+
+#: Spatial axes in the order the global coordinate space lists them (others follow).
+AXIS_ORDER = ("z", "y", "x")
+#: Layouts ``view --layout`` accepts (neuroglancer's names).
+LAYOUTS = ("4panel", "xy", "xz", "yz", "3d", "xy-3d", "xz-3d", "yz-3d")
+#: The window size the camera is fitted to (and screenshots are taken at) by default.
+DEFAULT_SIZE = (1024, 768)
+
+
+class ViewerError(ValueError):
+    """The arrays cannot be shown together (unshowable dtype, bad position, ...)."""
+
+
+def load_arrays(paths: Sequence[str | os.PathLike[str]]) -> list[Array]:
+    """The arrays the config files at ``paths`` describe (YAML, TOML or JSON)."""
+    return [ArrayConfig.from_file(path).create_array() for path in paths]
+
+
+def layer_names(arrays: Sequence[Array]) -> list[str]:
+    """``_source_name()`` of each array, with `` (2)``, `` (3)``, ... added to repeats."""
+    names: list[str] = []
+    for array in arrays:
+        base = array._source_name()
+        name, n = base, 1
+        while name in names:
+            n += 1
+            name = f"{base} ({n})"
+        names.append(name)
+    return names
+
+
+def global_axes(arrays: Sequence[Array]) -> list[str]:
+    """The spatial axes of all arrays: ``z``, ``y``, ``x`` first, others as they appear."""
+    found = [a for array in arrays for a in array.spatial_axes]
+    known = [a for a in AXIS_ORDER if a in found]
+    return known + list(dict.fromkeys(a for a in found if a not in AXIS_ORDER))
+
+
+def global_scales(arrays: Sequence[Array], axes: Sequence[str]) -> list[float]:
+    """The finest voxel size (nm) along each axis, over the arrays that have it."""
+    return [
+        float(
+            min(
+                v
+                for array in arrays
+                for name, v in zip(array.spatial_axes, array.voxel_size, strict=True)
+                if name == axis
+            )
+        )
+        for axis in axes
+    ]
+
+
+def world_bounds(arrays: Sequence[Array], axes: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Begin and end (nm) of the union of the arrays' ROIs, along ``axes``."""
+    begin = np.full(len(axes), np.inf)
+    end = np.full(len(axes), -np.inf)
+    for array in arrays:
+        roi: Roi = array.roi
+        for name, b, e in zip(array.spatial_axes, roi.begin, roi.end, strict=True):
+            i = axes.index(name)
+            begin[i], end[i] = min(begin[i], b), max(end[i], e)
+    return begin, end
+
+
+def display_axes(axes: Sequence[str]) -> list[str]:
+    """Horizontal, vertical and depth axes of the ``xy`` panel: ``x``, ``y``, ``z`` if present."""
+    preferred = [a for a in ("x", "y", "z") if a in axes]
+    return (preferred + [a for a in axes if a not in preferred])[:3]
+
+
+def build_viewer(
+    arrays: Sequence[Array],
+    *,
+    position: Sequence[float] | None = None,
+    layout: str = "4panel",
+    size: tuple[int, int] = DEFAULT_SIZE,
+) -> neuroglancer.Viewer:
+    """A viewer showing ``arrays``, centred on ``position`` (world nm, one per global axis).
+
+    Start the server first (``neuroglancer.set_server_bind_address``) to choose where it
+    listens. The camera is fitted so the union of the arrays fills a window of ``size``.
+    """
+    import neuroglancer
+
+    if not arrays:
+        raise ViewerError("no arrays to show; pass at least one config file")
+    layers = [_layer_of(array) for array in arrays]
+    axes = global_axes(arrays)
+    scales = global_scales(arrays, axes)
+    begin, end = world_bounds(arrays, axes)
+    centre = (begin + end) / 2 if position is None else _check_position(position, axes)
+    viewer = neuroglancer.Viewer()
+    with viewer.txn() as state:
+        state.dimensions = neuroglancer.CoordinateSpace(names=axes, units="nm", scales=scales)
+        for name, (layer, kwargs) in zip(layer_names(arrays), layers, strict=True):
+            state.layers.append(name=name, layer=layer, **kwargs)
+        state.display_dimensions = display_axes(axes)
+        state.layout = layout
+        state.position = list(centre / np.asarray(scales))
+        state.cross_section_scale = _fit_scale(
+            (end - begin) / np.asarray(scales), axes, layout, size
+        )
+    return viewer
+
+
+def _layer_of(array: Array) -> tuple[Any, dict[str, Any]]:
+    if not array._can_neuroglance():
+        raise ViewerError(
+            f"{array!r} cannot be shown in neuroglancer (dtype {array.dtype}); only bool, "
+            f"integer and float arrays can; remove it from the command"
+        )
+    return array._neuroglancer_layer()
+
+
+def _check_position(position: Sequence[float], axes: Sequence[str]) -> np.ndarray:
+    if len(position) != len(axes):
+        raise ViewerError(
+            f"position {','.join(str(p) for p in position)} has {len(position)} values but "
+            f"the arrays have {len(axes)} spatial axes {','.join(axes)}; give one world "
+            f"coordinate (nm) per axis, e.g. --position {','.join('0' for _ in axes)}"
+        )
+    return np.asarray(position, dtype=np.float64)
+
+
+def _fit_scale(
+    extent: np.ndarray, axes: Sequence[str], layout: str, size: tuple[int, int]
+) -> float:
+    """Global voxels per screen pixel so the union's in-plane extent fits one panel."""
+    width, height = float(size[0]), float(size[1])
+    if layout == "4panel":
+        width, height = width / 2, height / 2
+    elif layout.endswith("-3d"):
+        width = width / 2
+    shown = display_axes(axes)
+    horizontal = extent[list(axes).index(shown[0])]
+    vertical = extent[list(axes).index(shown[1])] if len(shown) > 1 else 0.0
+    return float(max(horizontal / width, vertical / height, 1e-3) * 1.1)
