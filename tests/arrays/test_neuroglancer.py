@@ -24,12 +24,12 @@ from neuroglancer.local_volume import MeshesNotSupportedForVolume
 from dacapo.experiments.datasplits.datasets.arrays import (
     Array,
     DummyArrayConfig,
+    NotViewableError,
     NumpyArray,
     ZarrArrayConfig,
 )
 from dacapo.experiments.datasplits.datasets.arrays._neuroglancer import (
     SAMPLE_SIDE,
-    NotViewableError,
     channel_colors,
     data_range,
 )

@@ -30,7 +30,7 @@ from funlib.geometry import Coordinate, Roi
 from neuroglancer.local_volume import MeshesNotSupportedForVolume
 
 from .array import CHANNEL_AXIS
-from .errors import ArrayError
+from .errors import NotViewableError
 
 if TYPE_CHECKING:
     from .array import Array
@@ -56,10 +56,6 @@ IMAGE_CONVERSIONS: dict[np.dtype[Any], np.dtype[Any]] = {
 }
 #: The contrast range of wider dtypes is estimated from a central block this many voxels wide.
 SAMPLE_SIDE = 64
-
-
-class NotViewableError(ArrayError, TypeError):
-    """An array whose dtype or shape neuroglancer cannot show."""
 
 
 def can_show(array: Array) -> bool:

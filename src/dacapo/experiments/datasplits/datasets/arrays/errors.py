@@ -54,3 +54,7 @@ class IncompatibleDatasetError(ArrayError, ValueError):
 
 class ValueRangeError(ArrayError, OverflowError, ValueError):
     """Values do not fit where they must go: a sum beyond its dtype, an id beyond a maximum."""
+
+
+class NotViewableError(ArrayError, TypeError):
+    """An array whose dtype or shape neuroglancer cannot show."""
