@@ -1,12 +1,113 @@
-"""``DVIDArray``: placeholder until issue #6 lands; it reads nothing."""
+"""``DVIDArray``: a data instance of a DVID server, read by ROI over its HTTP API.
+
+DVID speaks x, y, z; the array is z, y, x like every other array. The ROI spans the
+instance's extents (``MinPoint`` to the inclusive ``MaxPoint``) times its voxel size. The
+instance kind is read from ``/info`` (``TypeName``), never guessed from its name.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from funlib.geometry import Coordinate, Roi
+
+from ._storage.dvid import DVIDClient, InstanceInfo, parse_info
+from ._storage.units import show
+from .array import Array
+from .errors import MetadataError, ReadOnlyError, VirtualArrayError
+
+if TYPE_CHECKING:
+    from .dvid_array_config import DVIDArrayConfig
+
+#: Larger reads are split into z slabs of at most this many bytes (DVID refuses > 1 GiB).
+MAX_REQUEST_BYTES = 256 * 2**20
 
 
-class DVIDArray:
-    """Not built yet (issue #6); constructing one raises ``NotImplementedError``."""
+class DVIDArray(Array):
+    """A read-only array served by DVID (``uint8blk`` and other image blocks, labels)."""
 
-    def __init__(self, array_config: Any) -> None:
-        raise NotImplementedError("DVIDArray is not implemented yet (issue #6)")
+    def __init__(self, array_config: DVIDArrayConfig) -> None:
+        self._config = array_config
+        self.name = array_config.name
+        self.source = array_config.source
+        self._client = DVIDClient(*array_config.source)
+        self._document = self._client.info()
+        self._info: InstanceInfo = parse_info(self._document, self._client.info_url)
+        sizes = self._info.voxel_size[::-1]
+        if any(s.denominator != 1 or s <= 0 for s in sizes):
+            raise MetadataError(
+                f"voxel_size must be whole nanometres; got "
+                f"({', '.join(show(s) for s in sizes)}) (z, y, x) from VoxelSize/VoxelUnits "
+                f"in {self._client.info_url}; DVIDArray cannot represent this instance"
+            )
+        self._voxel_size = Coordinate(tuple(int(s) for s in sizes))
+        low = Coordinate(self._info.min_point[::-1])
+        shape = Coordinate(self._info.max_point[::-1]) - low + 1
+        self._roi = Roi(low * self._voxel_size, shape * self._voxel_size)
+        self.max_request_bytes = MAX_REQUEST_BYTES
+
+    # -- declared metadata ----------------------------------------------------------------
+
+    @property
+    def axes(self) -> list[str]:
+        return ["z", "y", "x"]
+
+    @property
+    def voxel_size(self) -> Coordinate:
+        return self._voxel_size
+
+    @property
+    def roi(self) -> Roi:
+        return self._roi
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        return self._info.dtype.newbyteorder("=")
+
+    @property
+    def attrs(self) -> dict[str, Any]:
+        """The instance's ``/info`` document as DVID sent it."""
+        return dict(self._document)
+
+    @property
+    def type_name(self) -> str:
+        """DVID's type of the instance, e.g. ``"uint8blk"`` or ``"labelmap"``."""
+        return self._info.type_name
+
+    def _why_read_only(self) -> str:
+        return "DVID instances are read-only here; write through DVID's own API"
+
+    @property
+    def data(self) -> Any:
+        raise VirtualArrayError(
+            f"{self._label()} has no local data handle: its voxels are served by DVID at "
+            f"{self._client.node_url}; read them by ROI with array[roi] (or array.to_dask())"
+        )
+
+    def add_metadata(self, metadata: dict[str, Any]) -> None:
+        """Refused: DVID instances are read-only here."""
+        raise ReadOnlyError(
+            f"cannot add metadata to {self._label()}: it is read-only "
+            f"({self._why_read_only()}); keep the metadata next to your config instead"
+        )
+
+    # -- voxels ---------------------------------------------------------------------------
+
+    def _read(self, roi: Roi) -> np.ndarray:
+        begin = roi.begin / self._voxel_size
+        shape = roi.shape / self._voxel_size
+        out = np.empty(tuple(int(s) for s in shape), dtype=self.dtype)
+        plane = int(shape[1] * shape[2]) * self._info.dtype.itemsize
+        slab = max(1, self.max_request_bytes // max(plane, 1))
+        for z in range(0, int(shape[0]), slab):
+            depth = min(slab, int(shape[0]) - z)
+            size = (int(shape[2]), int(shape[1]), depth)
+            offset = (int(begin[2]), int(begin[1]), int(begin[0]) + z)
+            body = self._client.raw(size, offset, self._info)
+            out[z : z + depth] = np.frombuffer(body, self._info.dtype).reshape(size[::-1])
+        return out
+
+    def __repr__(self) -> str:
+        server, uuid, instance = self.source
+        return f"DVIDArray(({server!r}, {uuid!r}, {instance!r}))"

@@ -1,33 +1,80 @@
-"""``TiffArrayConfig``: a TIFF stack or image."""
+"""``TiffArrayConfig``: a TIFF stack or image (multi-page, OME-TIFF, ImageJ)."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
 
 import attrs
 from funlib.geometry import Coordinate
 from upath import UPath
 
 from ._fields import help_text, to_optional_coordinate, to_upath
+from ._storage.tiff import tiff_problem
 from .array_config import ArrayConfig
+from .errors import ArrayError
 from .tiff_array import TiffArray
+
+
+def _to_axes(value: Any) -> list[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise ValueError(
+            f"axes must be a list of names, one per dimension of the file, e.g. "
+            f"['z', 'y', 'x']; got {value!r}"
+        )
+    if not all(isinstance(a, str) for a in value):
+        raise ValueError(f"axes must be names (strings); got {list(value)!r}")
+    return list(value)
 
 
 @attrs.frozen
 class TiffArrayConfig(ArrayConfig):
-    """A TIFF stack or image."""
+    """A TIFF stack or image, read lazily; fields left out come from the file's metadata.
+
+    >>> TiffArrayConfig(name="raw", file_name="missing.tif").verify()
+    (False, "$ (TiffArrayConfig 'raw'): TIFF file 'missing.tif' does not exist")
+    """
 
     array_type = TiffArray
 
-    file_name: UPath = attrs.field(converter=to_upath, metadata=help_text("The TIFF file."))
+    file_name: UPath = attrs.field(
+        converter=to_upath, metadata=help_text("The TIFF file (local path or URL).")
+    )
     offset: Coordinate | None = attrs.field(
         default=None,
         converter=to_optional_coordinate,
-        metadata=help_text("World position of voxel 0 (default: from the file, else 0)."),
+        metadata=help_text("World position of voxel 0 in nm (default: 0)."),
     )
     voxel_size: Coordinate | None = attrs.field(
         default=None,
         converter=to_optional_coordinate,
-        metadata=help_text("Voxel size in nm (default: from the file, else 1)."),
+        metadata=help_text(
+            "Voxel size in nm (default: OME PhysicalSize* or ImageJ calibration, else 1)."
+        ),
     )
     axes: list[str] | None = attrs.field(
-        default=None, metadata=help_text("Axis names (default: from the file).")
+        default=None,
+        converter=_to_axes,
+        metadata=help_text(
+            "Axis names in file order, e.g. ['z', 'c', 'y', 'x'] (default: from the file); "
+            "the array puts 'c' first."
+        ),
     )
+
+    def _problems(self) -> list[str]:
+        """The file exists and is a TIFF, and the header agrees with the fields.
+
+        Opens the header (no voxel data) by building the array.
+        """
+        problem = tiff_problem(self.file_name)
+        if problem is not None:
+            return [problem]
+        try:
+            array = self.create_array()
+        except ArrayError as err:
+            return [str(err)]
+        if isinstance(array, TiffArray):
+            array._stack.close()  # verify() leaves no file open
+        return []
