@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from funlib.geometry import Coordinate, Roi
 from hypothesis import strategies as st
@@ -32,9 +34,10 @@ def aligned_rois(draw: st.DrawFn, within: Roi, voxel_size: Coordinate) -> Roi:
 def misaligned_rois(draw: st.DrawFn, within: Roi, voxel_size: Coordinate) -> Roi:
     """A ROI inside ``within`` whose begin or shape is off the voxel grid."""
     roi = draw(aligned_rois(within, voxel_size))
-    axis = draw(st.sampled_from([i for i, v in enumerate(voxel_size) if v > 1] or [None]))
-    if axis is None:  # all voxels are 1: every integer ROI is aligned
+    axes = [i for i, v in enumerate(voxel_size) if v > 1]
+    if not axes:  # all voxels are 1: every integer ROI is aligned
         return roi
+    axis = draw(st.sampled_from(axes))
     begin = list(roi.begin)
     begin[axis] += draw(st.integers(1, voxel_size[axis] - 1))
     shape = list(roi.shape)
@@ -65,7 +68,7 @@ def _ints(dims: int) -> st.SearchStrategy[list[int]]:
     return st.lists(st.integers(1, 64), min_size=dims, max_size=dims)
 
 
-def _value_for(tp: object, depth: int) -> st.SearchStrategy[object]:
+def _value_for(tp: Any, depth: int) -> st.SearchStrategy[Any]:
     import types
     import typing
 

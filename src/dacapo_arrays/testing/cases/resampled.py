@@ -68,8 +68,8 @@ def _case(
         config = ResampledArrayConfig(
             name="resampled",
             source_array_config=zarr_source(tmp_path, source, name="source"),
-            upsample=upsample,  # type: ignore[arg-type]
-            downsample=downsample,  # type: ignore[arg-type]
+            upsample=upsample,
+            downsample=downsample,
             interp_order=interp_order,
         )
         return config, reference_resample(source, upsample, downsample, int(interp_order))

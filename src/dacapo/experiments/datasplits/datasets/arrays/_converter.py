@@ -8,6 +8,7 @@ package ``__init__`` (the registry). Documents written by the original DaCapo lo
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -26,8 +27,9 @@ TAG = "__type__"
 
 
 def _all_subclasses(cls: type) -> list[type]:
-    found = []
-    for sub in cls.__subclasses__():
+    found: list[type] = []
+    subclasses: list[type] = cls.__subclasses__()
+    for sub in subclasses:
         found.append(sub)
         found.extend(_all_subclasses(sub))
     return found
@@ -83,10 +85,11 @@ def _raw_data_overrides() -> dict[str, Any]:
             if found.get(field.name, convert) is not convert:
                 raise TypeError(f"field {field.name!r} has two raw-data converters")
             found[field.name] = convert
-    return {
-        name: override(struct_hook=lambda value, _, convert=convert: convert(value))
-        for name, convert in found.items()
-    }
+    return {name: override(struct_hook=_raw(convert)) for name, convert in found.items()}
+
+
+def _raw(convert: Callable[[Any], Any]) -> Callable[[Any, Any], Any]:
+    return lambda value, _: convert(value)
 
 
 def _number(value: Any, _: Any) -> int | float:
@@ -157,7 +160,7 @@ def structure_config(data: Any, *, source: str | None = None) -> ArrayConfig:
     except Exception as err:  # cattrs groups every field's error; translate them all
         lines = [f"  {line}" for line in _describe(err)]
         raise ConfigError(f"{what} is not a valid array config:\n" + "\n".join(lines)) from err
-    return config  # type: ignore[no-any-return]
+    return config
 
 
 def _describe(err: BaseException) -> list[str]:

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
-import attrs
 from funlib.geometry import Coordinate, Roi
 from upath import UPath
 
-from ._geometry import to_coordinate, to_roi
+from ._geometry import to_coordinate
 
 Grouping = tuple[str, list[int]]
 
-F = TypeVar("F", bound=Callable[[Any], Any])
 
-
-def reads_raw_data(converter: F) -> F:
+def reads_raw_data(converter: Callable[[Any], Any]) -> None:
     """Mark an attrs converter that also structures values read from files.
 
     The config converter hands such a field's raw value straight to it (instead of first
@@ -25,7 +22,6 @@ def reads_raw_data(converter: F) -> F:
     loads as 0 while a plain ``int`` field refuses ``false``.
     """
     converter.reads_raw_data = True  # type: ignore[attr-defined]
-    return converter
 
 
 def help_text(text: str) -> dict[str, str]:
@@ -68,31 +64,12 @@ def to_groupings(value: Any) -> list[Grouping]:
     return [to_grouping(v) for v in value]
 
 
-def source_field(text: str = "The config of the array this one is computed from.") -> Any:
-    from .array_config import ArrayConfig
-
-    return attrs.field(
-        validator=attrs.validators.instance_of(ArrayConfig), metadata=help_text(text)
-    )
-
-
-def roi_field(text: str) -> Any:
-    return attrs.field(converter=to_roi, metadata=help_text(text))
-
-
-def coordinate_field(text: str) -> Any:
-    return attrs.field(converter=to_coordinate, metadata=help_text(text))
-
-
 __all__ = [
     "Coordinate",
     "Grouping",
     "Roi",
-    "coordinate_field",
     "help_text",
     "reads_raw_data",
-    "roi_field",
-    "source_field",
     "to_grouping",
     "to_groupings",
     "to_optional_coordinate",

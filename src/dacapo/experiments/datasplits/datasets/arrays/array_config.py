@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import attrs
 from upath import UPath
@@ -51,7 +51,7 @@ class ArrayConfig:
                 f"{type(self).__name__} describes no array kind; use one of its subclasses "
                 f"(e.g. ZarrArrayConfig)"
             )
-        return array_type(self)
+        return cast(Array, array_type(self))
 
     def to_array(self) -> Array:
         """Alias of :meth:`create_array`."""
@@ -142,6 +142,10 @@ class ArrayConfig:
         from ._files import loads
 
         return cls.from_dict(loads(text, "toml", source="TOML text"), source="TOML text")
+
+
+#: The validator of a field that holds a nested source config.
+is_config = attrs.validators.instance_of(ArrayConfig)
 
 
 def _to_upath(value: str | os.PathLike[str]) -> UPath:

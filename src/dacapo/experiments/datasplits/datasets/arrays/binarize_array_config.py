@@ -8,8 +8,8 @@ from typing import Any
 
 import attrs
 
-from ._fields import Grouping, help_text, source_field, to_groupings
-from .array_config import ArrayConfig
+from ._fields import Grouping, help_text, to_groupings
+from .array_config import ArrayConfig, is_config
 from .binarize_array import BinarizeArray
 
 
@@ -34,7 +34,9 @@ class BinarizeArrayConfig(ArrayConfig):
 
     array_type = BinarizeArray
 
-    source_array_config: ArrayConfig = source_field("The labels to binarize (no channel axis).")
+    source_array_config: ArrayConfig = attrs.field(
+        validator=is_config, metadata=help_text("The labels to binarize (no channel axis).")
+    )
     groupings: list[Grouping] = attrs.field(
         converter=to_groupings,
         metadata=help_text(

@@ -7,8 +7,8 @@ from typing import Any
 
 import attrs
 
-from ._fields import help_text, source_field
-from .array_config import ArrayConfig
+from ._fields import help_text
+from .array_config import ArrayConfig, is_config
 from .constant_array import ConstantArray, constant_dtype
 
 
@@ -28,7 +28,9 @@ class ConstantArrayConfig(ArrayConfig):
 
     array_type = ConstantArray
 
-    source_array_config: ArrayConfig = source_field("The array whose geometry is copied.")
+    source_array_config: ArrayConfig = attrs.field(
+        validator=is_config, metadata=help_text("The array whose geometry is copied.")
+    )
     constant: int | float = attrs.field(
         default=1, converter=_to_number, metadata=help_text("The value of every voxel.")
     )

@@ -5,8 +5,9 @@ from __future__ import annotations
 import attrs
 from funlib.geometry import Roi
 
-from ._fields import roi_field, source_field
-from .array_config import ArrayConfig
+from ._fields import help_text
+from ._geometry import to_roi
+from .array_config import ArrayConfig, is_config
 from .crop_array import CropArray
 
 
@@ -20,8 +21,12 @@ class CropArrayConfig(ArrayConfig):
 
     array_type = CropArray
 
-    source_array_config: ArrayConfig = source_field("The array to crop.")
-    roi: Roi = roi_field("The region to keep (world units, voxel-aligned).")
+    source_array_config: ArrayConfig = attrs.field(
+        validator=is_config, metadata=help_text("The array to crop.")
+    )
+    roi: Roi = attrs.field(
+        converter=to_roi, metadata=help_text("The region to keep (world units, voxel-aligned).")
+    )
 
     def _problems(self) -> list[str]:
         if any(s == 0 for s in self.roi.shape):

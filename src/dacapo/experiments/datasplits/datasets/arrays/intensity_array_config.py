@@ -8,8 +8,8 @@ from typing import Any
 
 import attrs
 
-from ._fields import help_text, source_field
-from .array_config import ArrayConfig
+from ._fields import help_text
+from .array_config import ArrayConfig, is_config
 from .intensity_array import IntensitiesArray
 
 
@@ -33,7 +33,9 @@ class IntensitiesArrayConfig(ArrayConfig):
 
     array_type = IntensitiesArray
 
-    source_array_config: ArrayConfig = source_field("The raw intensities.")
+    source_array_config: ArrayConfig = attrs.field(
+        validator=is_config, metadata=help_text("The raw intensities.")
+    )
     min: float = attrs.field(converter=_to_float, metadata=help_text("The value mapped to 0."))
     max: float = attrs.field(converter=_to_float, metadata=help_text("The value mapped to 1."))
 

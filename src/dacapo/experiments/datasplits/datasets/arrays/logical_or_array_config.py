@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import attrs
 
-from ._fields import source_field
-from .array_config import ArrayConfig
+from ._fields import help_text
+from .array_config import ArrayConfig, is_config
 from .logical_or_array import LogicalOrArray
 
 
@@ -15,4 +15,6 @@ class LogicalOrArrayConfig(ArrayConfig):
 
     array_type = LogicalOrArray
 
-    source_array_config: ArrayConfig = source_field("The masks (channels) to unite.")
+    source_array_config: ArrayConfig = attrs.field(
+        validator=is_config, metadata=help_text("The masks (channels) to unite.")
+    )

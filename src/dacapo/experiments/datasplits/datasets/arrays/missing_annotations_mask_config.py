@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import attrs
 
-from ._fields import Grouping, help_text, source_field, to_groupings
+from ._fields import Grouping, help_text, to_groupings
 from ._multi_source import build_problems
-from .array_config import ArrayConfig
+from .array_config import ArrayConfig, is_config
 from .missing_annotations_mask import MissingAnnotationsMask
 
 
@@ -16,9 +16,12 @@ class MissingAnnotationsMaskConfig(ArrayConfig):
 
     array_type = MissingAnnotationsMask
 
-    source_array_config: ArrayConfig = source_field(
-        "Labels (no channel axis) whose dataset attributes carry CellMap annotation metadata: "
-        "a fibsem-tools 'labels' list or a 'cellmap.annotation' entry."
+    source_array_config: ArrayConfig = attrs.field(
+        validator=is_config,
+        metadata=help_text(
+            "Labels (no channel axis) whose dataset attributes carry CellMap annotation metadata: "
+            "a fibsem-tools 'labels' list or a 'cellmap.annotation' entry."
+        ),
     )
     groupings: list[Grouping] = attrs.field(
         converter=to_groupings,

@@ -104,7 +104,7 @@ class NumpyArray(Array):
                 f"voxel size"
             )
         self.name = name
-        self._data = data
+        self._data: np.ndarray = data
         self._axes = axes
         self._voxel_size = voxel
         self._roi = roi

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import attrs
 
-from ._fields import source_field
-from .array_config import ArrayConfig
+from ._fields import help_text
+from .array_config import ArrayConfig, is_config
 from .ones_array import OnesArray
 
 
@@ -15,4 +15,6 @@ class OnesArrayConfig(ArrayConfig):
 
     array_type = OnesArray
 
-    source_array_config: ArrayConfig = source_field("The array whose geometry is copied.")
+    source_array_config: ArrayConfig = attrs.field(
+        validator=is_config, metadata=help_text("The array whose geometry is copied.")
+    )

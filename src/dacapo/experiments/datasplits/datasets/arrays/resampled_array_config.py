@@ -8,8 +8,9 @@ from typing import Any
 import attrs
 from funlib.geometry import Coordinate
 
-from ._fields import coordinate_field, help_text, reads_raw_data, source_field
-from .array_config import ArrayConfig
+from ._fields import help_text, reads_raw_data
+from ._geometry import to_coordinate
+from .array_config import ArrayConfig, is_config
 from .resampled_array import (
     ResampledArray,
     effective_factors,
@@ -18,7 +19,6 @@ from .resampled_array import (
 )
 
 
-@reads_raw_data
 def to_interp_order(value: Any) -> int:
     """An interpolation order as an int; ``False``/``True`` (the original's type) are 0/1."""
     if isinstance(value, numbers.Integral):
@@ -26,6 +26,9 @@ def to_interp_order(value: Any) -> int:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     raise ValueError(f"interp_order must be a whole number (0: nearest, 1: linear), got {value!r}")
+
+
+reads_raw_data(to_interp_order)
 
 
 @attrs.frozen
@@ -43,12 +46,16 @@ class ResampledArrayConfig(ArrayConfig):
 
     array_type = ResampledArray
 
-    source_array_config: ArrayConfig = source_field("The array to resample.")
-    upsample: Coordinate = coordinate_field(
-        "Per-axis upsampling factors; 1 (or 0) leaves an axis unchanged."
+    source_array_config: ArrayConfig = attrs.field(
+        validator=is_config, metadata=help_text("The array to resample.")
     )
-    downsample: Coordinate = coordinate_field(
-        "Per-axis downsampling factors; 1 (or 0) leaves an axis unchanged."
+    upsample: Coordinate = attrs.field(
+        converter=to_coordinate,
+        metadata=help_text("Per-axis upsampling factors; 1 (or 0) leaves an axis unchanged."),
+    )
+    downsample: Coordinate = attrs.field(
+        converter=to_coordinate,
+        metadata=help_text("Per-axis downsampling factors; 1 (or 0) leaves an axis unchanged."),
     )
     interp_order: int = attrs.field(
         converter=to_interp_order,
