@@ -50,3 +50,7 @@ class VirtualArrayError(ArrayError, ValueError):
 
 class IncompatibleDatasetError(ArrayError, ValueError):
     """An existing dataset does not match the one a caller asked to create."""
+
+
+class StorageError(ArrayError, OSError):
+    """Reading or writing stored bytes failed: I/O, network, permissions or a corrupt chunk."""
