@@ -2,13 +2,15 @@
 
 Random 128³ ROI reads (voxel-aligned, not chunk-aligned), whole-volume reads and whole-volume
 writes, on the harness's 512³ uint8 raw and uint64 labels (64³ chunks, blosc lz4). The three
-contenders run interleaved, several rounds, and each keeps its best round, so a busy machine
-slows all of them alike. Raw tensorstore gets the same context options as ZarrArray
+contenders run interleaved, in every order in turn, and each keeps its best round, so a busy
+machine slows all of them alike. Raw tensorstore gets the same context options as ZarrArray
 (``CONTEXT_SPEC``: no fsync per chunk, like zarr-python).
 """
 
 from __future__ import annotations
 
+import itertools
+import resource
 import shutil
 import time
 from collections.abc import Callable
@@ -24,25 +26,43 @@ from dacapo.experiments.datasplits.datasets.arrays import ArrayIdentifier, ZarrA
 from dacapo.experiments.datasplits.datasets.arrays._storage.kvstore import CONTEXT_SPEC
 
 ROI_SIDE = 128
-ROI_COUNT = 24
-ROUNDS = 5
+ROI_COUNT = 32
+ROUNDS = 12
 REFERENCE = "raw tensorstore"
 
 
-def race(contenders: dict[str, Callable[[], object]], rounds: int = ROUNDS) -> dict[str, float]:
-    """Best seconds of each contender over ``rounds`` interleaved rounds (after a warm-up)."""
-    best = dict.fromkeys(contenders, float("inf"))
+def _cpu_seconds() -> float:
+    """CPU time of this process, all threads (tensorstore's included)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def race(
+    contenders: dict[str, Callable[[], object]], rounds: int = ROUNDS
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Best wall and best CPU seconds of each contender over ``rounds`` rounds, after a
+    warm-up. Each round runs the contenders in another order (all permutations in turn):
+    a run right after zarr-python's is slower (it leaves the allocator with memory to give
+    back), so a fixed order would handicap whoever follows it. CPU time does not depend on
+    what else the machine is doing."""
+    wall = dict.fromkeys(contenders, float("inf"))
+    cpu = dict.fromkeys(contenders, float("inf"))
     for function in contenders.values():
         function()
-    for _ in range(rounds):
-        for name, function in contenders.items():
-            start = time.perf_counter()
-            function()
-            best[name] = min(best[name], time.perf_counter() - start)
-    return best
+    orders = list(itertools.permutations(contenders))
+    for round_ in range(rounds):
+        for name in orders[round_ % len(orders)]:
+            start, start_cpu = time.perf_counter(), _cpu_seconds()
+            contenders[name]()
+            wall[name] = min(wall[name], time.perf_counter() - start)
+            cpu[name] = min(cpu[name], _cpu_seconds() - start_cpu)
+    return wall, cpu
 
 
-def rows_for(task: str, nbytes: int, seconds: dict[str, float]) -> list[Row]:
+def rows_for(
+    task: str, nbytes: int, timings: tuple[dict[str, float], dict[str, float]]
+) -> list[Row]:
+    seconds, cpu = timings
     ceiling = seconds["tensorstore"]
     ours = seconds["ZarrArray"]
     return [
@@ -56,7 +76,9 @@ def rows_for(task: str, nbytes: int, seconds: dict[str, float]) -> list[Row]:
             f"{task}: ZarrArray",
             mbps(nbytes, ours),
             (ceiling / ours, REFERENCE),
-            note=f"{seconds['zarr-python'] / ours:.1f}x zarr-python",
+            note=f"{seconds['zarr-python'] / ours:.1f}x zarr-python; CPU time "
+            f"{cpu['ZarrArray'] / cpu['tensorstore']:.2f}x tensorstore's, "
+            f"{cpu['ZarrArray'] / cpu['zarr-python']:.2f}x zarr-python's",
         ),
     ]
 
@@ -87,7 +109,7 @@ def _reads(data: Data, kind: str) -> list[Row]:
             "zarr-python": lambda: with_zarr[...],
             "ZarrArray": lambda: array[array.roi],
         },
-        rounds=3,
+        rounds=6,
     )
     itemsize = array.dtype.itemsize
     return [
@@ -150,7 +172,7 @@ def _writes(data: Data, kind: str) -> list[Row]:
                 "zarr-python": write_zarr,
                 "ZarrArray": write_ours,
             },
-            rounds=2,
+            rounds=3,
         )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

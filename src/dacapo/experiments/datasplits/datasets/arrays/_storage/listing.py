@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import os
 
+from dacapo.experiments.datasplits.datasets.arrays.errors import ArrayError
+
 from .kvstore import Container
 
 _SHOWN = 20
@@ -49,7 +51,11 @@ def _list_remote(container: Container, seconds: float) -> list[str] | None:
         return None
     arrays = {k.rsplit("/", 1)[0] for k in keys if k.endswith("/.zarray")}
     candidates = [k for k in keys if k.endswith(("/zarr.json", "/attributes.json"))][:500]
-    for key, document in container.read_jsons(candidates).items():
+    try:
+        documents = container.read_jsons(candidates)
+    except ArrayError:  # an unreadable document: list what is certain
+        documents = {}
+    for key, document in documents.items():
         if document and (document.get("node_type") == "array" or "dataType" in document):
             arrays.add(key.rsplit("/", 1)[0])
     return sorted(arrays)
