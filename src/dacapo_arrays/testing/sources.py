@@ -40,13 +40,14 @@ def zarr_source(
     container: str = "data.zarr",
     dataset: str | None = None,
     write_size: Coordinate | None = None,
+    format: str | None = None,
 ) -> ZarrArrayConfig:
     """Store ``truth`` in a real container below ``folder``; return the config that reads it.
 
-    The container's suffix picks the format (``.n5`` for N5, else zarr v2);
-    ``ArrayIdentifier`` decides the rest.
+    ``format`` (``"zarr2"``, ``"zarr3"``, ``"n5"``) picks the storage format; by default the
+    container's suffix does (``.n5`` for N5, else zarr v2).
     """
-    identifier = ArrayIdentifier(folder / container, dataset or name)
+    identifier = ArrayIdentifier(folder / container, dataset or name, format=format)
     array = ZarrArray.create_from_array_identifier(
         identifier,
         truth.axes,

@@ -30,6 +30,7 @@ from .errors import (
     NotViewableError,
     ReadOnlyError,
     ROIError,
+    StorageError,
     ValueRangeError,
     VirtualArrayError,
 )
@@ -94,6 +95,7 @@ __all__ = [
     "ReadOnlyError",
     "ResampledArray",
     "ResampledArrayConfig",
+    "StorageError",
     "SumArray",
     "SumArrayConfig",
     "TiffArray",

@@ -154,10 +154,19 @@ def _to_upath(value: str | os.PathLike[str]) -> UPath:
 
 @attrs.frozen
 class ArrayIdentifier:
-    """Where a stored array lives: a container (zarr / N5 path or URL) and a dataset in it."""
+    """Where a stored array lives: a container (zarr / N5 path or URL) and a dataset in it.
+
+    ``format`` picks the storage format of a dataset to create: ``"zarr2"``, ``"zarr3"`` or
+    ``"n5"``; ``None`` lets the container decide (its existing format, N5 for ``*.n5``, else
+    zarr v2).
+    """
 
     container: UPath = attrs.field(converter=_to_upath)
     dataset: str = attrs.field(validator=attrs.validators.instance_of(str))
+    format: str | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(attrs.validators.in_(("zarr2", "zarr3", "n5"))),
+    )
 
 
 #: The original DaCapo's name for :class:`ArrayIdentifier`.

@@ -58,3 +58,7 @@ class ValueRangeError(ArrayError, OverflowError, ValueError):
 
 class NotViewableError(ArrayError, TypeError):
     """An array whose dtype or shape neuroglancer cannot show."""
+
+
+class StorageError(ArrayError, OSError):
+    """Reading or writing stored bytes failed: I/O, network, permissions or a corrupt chunk."""

@@ -1,41 +1,63 @@
 """``ZarrArray``: a dataset in a zarr (v2, v3) or N5 container, read and written by ROI.
 
-Voxels go through tensorstore; handles are opened lazily, once per process, and dropped when
-pickling (tensorstore is not fork-safe). Metadata is read once, when the array is built.
+Voxels go through tensorstore, straight into the array a read returns. Handles are opened
+lazily, once per process, and dropped when pickling (tensorstore is not fork-safe). Metadata
+is read once, when the array is built, through the same kvstore as the voxels (local paths,
+``s3://``, ``gs://``, ``http(s)://``); see ``_storage/metadata.py`` for the conventions.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import tensorstore as ts
 from funlib.geometry import Coordinate, Roi
 
-from ._geometry import check_request, format_coordinate, to_coordinate
-from ._storage.formats import Format, detect
-from ._storage.kvstore import Container, join
-from ._storage.metadata import read_geometry
+from ._geometry import format_coordinate, format_roi, to_coordinate
+from ._storage import ome_ngff
+from ._storage.formats import N5, open_spec
+from ._storage.inspect import inspect_array, read_parents
+from ._storage.kvstore import Container, shared_context
+from ._storage.metadata import read_geometry, resolve
+from ._storage.nodes import MetadataInput, Node
+from ._storage.tserrors import translate
 from .array import CHANNEL_AXIS, Array
 from .errors import (
-    ContainerNotFoundError,
-    DatasetNotFoundError,
+    ConfigError,
     GeometryError,
     IncompatibleDatasetError,
+    MetadataError,
     ReadOnlyError,
 )
-from .numpy_array import check_axes, default_axes
 
 if TYPE_CHECKING:
     from .array_config import ArrayIdentifier
     from .zarr_array_config import ZarrArrayConfig
 
+#: Accepted ``mode`` values: ``"r"`` reads only; the others read and write an existing
+#: dataset (none of them truncates it).
+MODES = ("r", "r+", "a", "w")
+_OPEN_LOCK = threading.Lock()
+
+
+def check_mode(mode: str | None, name: str) -> str:
+    """``mode`` (default ``"a"``) if it is one of :data:`MODES`."""
+    mode = "a" if mode is None else mode
+    if mode not in MODES:
+        raise ConfigError(
+            f"mode {mode!r} of ZarrArrayConfig {name!r} is not one of {', '.join(MODES)}; "
+            f"use 'r' to read only or 'a' to read and write"
+        )
+    return mode
+
 
 class ZarrArray(Array):
     """A stored array in a zarr / N5 container (local path or cloud URL)."""
 
-    _transient = ("_handle", "_handle_pid")
+    _transient = ("_handle",)
 
     def __init__(self, array_config: ZarrArrayConfig) -> None:
         self._config = array_config
@@ -43,45 +65,41 @@ class ZarrArray(Array):
         self.file_name = array_config.file_name
         self.dataset = array_config.dataset.strip("/")
         self.snap_to_grid = array_config.snap_to_grid
-        self._mode = array_config.mode
+        self._mode = check_mode(array_config.mode, self.name)
         self._container = Container(self.file_name)
-        fmt = detect(self._container, self.dataset)
-        if fmt is None:
-            self._raise_missing()
-        self._format: Format = fmt  # type: ignore[assignment]
-        document = self._container.read_json(f"{self.dataset}/{self._format.array_key}") or {}
-        self._shape, self._dtype = _shape_and_dtype(self._format, document)
-        self._attrs = self._format.attrs_of(
-            self._container.read_json(self._format.attrs_key(self.dataset)) or {}
+        stored = inspect_array(self._container, self.dataset, label=self._label())
+        self._format = stored.fmt
+        self._document = stored.document
+        self._info = stored.info
+        self._attrs = stored.attrs
+        resolved = resolve(read_geometry(stored.meta), stored.info.shape, array_config._axes)
+        self._axes = resolved.axes
+        self._voxel_size = resolved.voxel_size
+        self._origin = resolved.offset
+        self._squeeze = resolved.squeeze
+        self._shape = stored.info.shape[resolved.squeeze :]
+        self._roi = self._snapped(
+            Roi(self._origin, Coordinate(self._shape[-self.dims :]) * self._voxel_size)
         )
-        self._init_geometry(array_config._axes)
 
-    def _raise_missing(self) -> None:
-        if not self._container.exists():
-            raise ContainerNotFoundError(
-                f"container {str(self.file_name)!r} does not exist; check "
-                f"ZarrArrayConfig.file_name of array {self.name!r}"
+    def _snapped(self, roi: Roi) -> Roi:
+        """``roi`` shrunk to ``snap_to_grid`` (lcm with the voxel size); the data origin stays."""
+        if self.snap_to_grid is None:
+            return roi
+        grid = to_coordinate(self.snap_to_grid, "snap_to_grid")
+        if grid.dims != self._voxel_size.dims:
+            raise GeometryError(
+                f"snap_to_grid {format_coordinate(grid)} of {self._label()} has {grid.dims} "
+                f"entries, but the array has {self._voxel_size.dims} spatial axes; give one per "
+                f"spatial axis"
             )
-        raise DatasetNotFoundError(
-            f"no dataset {self.dataset!r} in container {str(self.file_name)!r}; check "
-            f"ZarrArrayConfig.dataset of array {self.name!r}"
-        )
-
-    def _init_geometry(self, axes: list[str] | None) -> None:
-        geometry = read_geometry(self._attrs, reversed_axes=self._format.reversed_axes)
-        ndim = len(self._shape)
-        names = axes or geometry.axes or default_axes(ndim)
-        self._axes = check_axes(list(names), ndim, f"dataset {self.dataset!r}")
-        n_spatial = len([a for a in self._axes if a != CHANNEL_AXIS])
-        self._voxel_size = geometry.voxel_size or Coordinate((1,) * n_spatial)
-        offset = geometry.offset or Coordinate((0,) * n_spatial)
-        spatial = Coordinate(self._shape[-n_spatial:])
-        self._origin = offset
-        roi = Roi(offset, spatial * self._voxel_size)
-        if self.snap_to_grid is not None:
-            grid = Coordinate(np.lcm(self._voxel_size, to_coordinate(self.snap_to_grid)))
-            roi = roi.snap_to_grid(grid, mode="shrink")
-        self._roi = roi
+        snapped = roi.snap_to_grid(Coordinate(np.lcm(self._voxel_size, grid)), mode="shrink")
+        if snapped.empty:
+            raise GeometryError(
+                f"snap_to_grid {format_coordinate(grid)} leaves nothing of the ROI "
+                f"{format_roi(roi)} of {self._label()}; use a smaller grid"
+            )
+        return snapped
 
     # -- declared metadata ----------------------------------------------------------------
 
@@ -99,7 +117,7 @@ class ZarrArray(Array):
 
     @property
     def dtype(self) -> np.dtype[Any]:
-        return self._dtype
+        return self._info.dtype
 
     @property
     def num_channels(self) -> int | None:
@@ -107,44 +125,126 @@ class ZarrArray(Array):
 
     @property
     def attrs(self) -> dict[str, Any]:
+        """The dataset's user attributes (a copy; change them with :meth:`add_metadata`)."""
         return dict(self._attrs)
 
     @property
     def mode(self) -> str:
-        return self._mode or "a"
+        return self._mode
 
     @property
     def writable(self) -> bool:
-        return self.mode != "r"
+        return self._mode != "r" and self._container.writable
+
+    def _why_read_only(self) -> str:
+        if not self._container.writable:
+            return f"{self._container.url!r} is served over HTTP, which is read-only"
+        return "opened with mode 'r'; open it with ZarrArrayConfig(mode='a') to write"
 
     @property
     def _data_origin(self) -> Coordinate:
         return self._origin
 
+    @property
+    def chunk_shape(self) -> tuple[int, ...]:
+        """Spatial shape of one stored chunk in voxels (of one shard for sharded zarr v3)."""
+        return tuple(int(c) for c in self._info.chunks[-self.dims :])
+
+    @property
+    def multiscale_levels(self) -> list[tuple[str, Coordinate, Coordinate]]:
+        """``(dataset, voxel_size, offset)`` of every level of this array's OME-NGFF
+        multiscale (itself included, finest first as stored); ``[]`` outside a multiscale.
+
+        Read afresh on every call, so levels created after this array was opened appear.
+        Levels that cannot be opened as arrays are left out: a voxel size or offset that is
+        not whole nanometres, or an offset off the level's voxel grid (centre-aligned pyramids).
+        """
+        parents = read_parents(self._container, self._format, self.dataset)
+        node = Node(self.dataset, self._attrs, self._container.where(self.dataset))
+        meta = MetadataInput(node, parents, self._info.shape, self._format.reversed_axes)
+        found = ome_ngff.parse(meta)
+        if found is None:
+            return []
+        return [
+            (level.path, Coordinate(level.voxel_size), Coordinate(level.offset))
+            for level in found.levels
+            if all(o % v == 0 for o, v in zip(level.offset, level.voxel_size, strict=True))
+        ]
+
     # -- voxels ---------------------------------------------------------------------------
 
     @property
     def _store(self) -> ts.TensorStore:
-        if getattr(self, "_handle_pid", None) != os.getpid():
-            spec = {
-                "driver": self._format.driver,
-                "kvstore": join(self._container.spec, self.dataset),
-            }
-            handle = ts.open(spec, read=True, write=self.writable).result()
-            self._handle = handle.T if self._format.reversed_axes else handle
-            self._handle_pid = os.getpid()
-        return self._handle
+        entry = self.__dict__.get("_handle")
+        if entry is None or entry[0] != os.getpid():
+            with _OPEN_LOCK:
+                entry = self.__dict__.get("_handle")
+                if entry is None or entry[0] != os.getpid():
+                    entry = (os.getpid(), self._open())
+                    self._handle = entry
+        return entry[1]
+
+    def _open(self) -> ts.TensorStore:
+        spec = open_spec(self._container, self._format, self.dataset, self._document)
+        options: dict[str, Any] = {"read": True, "write": self.writable}
+        if self._format is N5:
+            options.update(open=True, assume_metadata=True)
+        try:
+            handle = ts.open(spec, context=shared_context(), **options).result()
+        except ValueError as err:
+            raise translate(err, f"cannot open {self._label()} in {self._where()}") from err
+        if self._format.reversed_axes:
+            handle = handle.T
+        return handle[(0,) * self._squeeze] if self._squeeze else handle
+
+    def _where(self) -> str:
+        return repr(self._container.where(self.dataset))
 
     @property
     def data(self) -> ts.TensorStore:
-        """The tensorstore handle: slice it, assign to it, or ``np.asarray`` it."""
+        """The tensorstore handle: slice it (lazily), assign to it, ``np.asarray`` it."""
         return self._store
 
+    def _check(self, roi: Roi) -> Roi:
+        """The base check, with a fast path (plain integers) for the common valid request."""
+        if not isinstance(roi, Roi):
+            return super()._check(roi)
+        voxel, begin, end = self._voxel_size, self._roi.begin, self._roi.end
+        offset, shape = roi.offset, roi.shape
+        if (
+            len(offset) == len(voxel)
+            and None not in offset
+            and None not in shape
+            and all(
+                o % v == 0 and s % v == 0 and s > 0 and b <= o and o + s <= e
+                for o, s, v, b, e in zip(offset, shape, voxel, begin, end, strict=False)
+            )
+        ):
+            return roi
+        return super()._check(roi)
+
+    def _slices(self, roi: Roi) -> tuple[slice, ...]:
+        """Index of an aligned ``roi`` into ``data`` (plain integer arithmetic: this runs on
+        every read, and ``Coordinate`` arithmetic costs more than a small read)."""
+        spatial = tuple(
+            slice((b - o) // v, (b - o + s) // v)
+            for b, s, o, v in zip(
+                roi.offset, roi.shape, self._origin, self._voxel_size, strict=True
+            )
+        )
+        return (slice(None),) * (len(self._axes) - len(spatial)) + spatial
+
     def _read(self, roi: Roi) -> np.ndarray:
-        return self._store[self._slices(roi)].read().result()
+        try:
+            return self._store[self._slices(roi)].read().result()
+        except ValueError as err:
+            raise translate(err, f"cannot read ROI {format_roi(roi)} of {self}") from err
 
     def _write(self, roi: Roi, value: np.ndarray) -> None:
-        self._store[self._slices(roi)].write(value).result()
+        try:
+            self._store[self._slices(roi)].write(value).result()
+        except ValueError as err:
+            raise translate(err, f"cannot write ROI {format_roi(roi)} of {self}") from err
 
     # -- creating and opening by identifier -------------------------------------------------
 
@@ -162,146 +262,73 @@ class ZarrArray(Array):
         name: str | None = None,
         overwrite: bool = False,
     ) -> ZarrArray:
-        """Create (or reuse) a dataset and return it as a writable ``ZarrArray``.
+        """Create (or reuse) a dataset and return it as a ``ZarrArray``.
 
-        A single channel (``num_channels`` None or 1) is stored without a ``c`` axis, several
-        with ``c`` first. Chunks are ``write_size / voxel_size`` (default: about 5 MB).
+        ``num_channels`` None or 1 stores no ``c`` axis; more stores ``c`` first. Chunks are
+        ``write_size / voxel_size`` (default about 5 MB). An existing dataset is replaced
+        with ``overwrite=True``, otherwise reused if it matches (shape, dtype, voxel size,
+        offset, axes) and refused with :class:`IncompatibleDatasetError` listing the
+        differences. The format is the identifier's ``format`` (``"zarr2"``, ``"zarr3"``,
+        ``"n5"``), else the container's, else N5 for ``*.n5`` and zarr v2 otherwise.
         """
-        from ._storage.create import create_dataset, format_for, write_attributes
+        from ._storage.create import prepare
+        from ._storage.layout import Layout, layout_for
+        from .zarr_array_config import ZarrArrayConfig
 
-        voxel_size = to_coordinate(voxel_size, "voxel_size")
-        roi = check_request(roi, array_roi=roi, voxel_size=voxel_size, name=name or "")
-        dtype = np.dtype(dtype)
-        spatial_axes = [a for a in axes if a != CHANNEL_AXIS][-voxel_size.dims :]
-        channels = None if num_channels in (None, 1) else int(num_channels)
-        stored_axes = spatial_axes if channels is None else [CHANNEL_AXIS, *spatial_axes]
-        chunk = _chunk_shape(write_size, voxel_size, roi, dtype, channels)
-        spatial_shape = tuple(int(s) for s in roi.shape / voxel_size)
-        shape = spatial_shape if channels is None else (channels, *spatial_shape)
-        chunks = chunk if channels is None else (channels, *chunk)
+        layout = layout_for(axes, roi, num_channels, voxel_size, dtype, write_size)
+        requested = getattr(array_identifier, "format", None)
         container = Container(array_identifier.container)
         dataset = array_identifier.dataset.strip("/")
-        fmt = detect(container, dataset)
-        if fmt is None or overwrite:
-            fmt = fmt or format_for(container, getattr(array_identifier, "format", None))
-            create_dataset(
-                container,
-                dataset,
-                fmt,
-                shape=shape,
-                dtype=dtype,
-                chunks=chunks,
-                delete_existing=overwrite,
+        prepare(container, dataset, layout, fmt=requested, overwrite=overwrite)
+        array = cls(
+            ZarrArrayConfig(
+                name=name or "", file_name=array_identifier.container, dataset=dataset, mode=mode
             )
-            write_attributes(
-                container, fmt, dataset, _plain_attributes(fmt, stored_axes, roi, voxel_size)
+        )
+        found = Layout(array.axes, array._shape, (), array.dtype, array.voxel_size, array.roi)
+        differences = layout.differences(found, requested, array._format.name)
+        if differences:
+            raise IncompatibleDatasetError(
+                f"dataset {dataset!r} in {container.url!r} exists and differs from the "
+                f"requested one ({'; '.join(differences)}); pass overwrite=True to replace it, "
+                f"or write to another dataset"
             )
-        config = _config(array_identifier, name or "", mode)
-        array = cls(config)
-        _check_compatible(array, stored_axes, roi, voxel_size, dtype, shape)
         return array
 
     @classmethod
     def open_from_array_identifier(
         cls, array_identifier: ArrayIdentifier, name: str = ""
     ) -> ZarrArray:
-        """Open an existing dataset."""
-        return cls(_config(array_identifier, name, None))
+        """Open an existing dataset (read and write)."""
+        from .zarr_array_config import ZarrArrayConfig
+
+        return cls(
+            ZarrArrayConfig(
+                name=name, file_name=array_identifier.container, dataset=array_identifier.dataset
+            )
+        )
 
     def add_metadata(self, metadata: dict[str, Any]) -> None:
-        """Merge ``metadata`` into the dataset's attributes and persist them."""
+        """Merge ``metadata`` into the dataset's attributes and persist them.
+
+        The geometry of this (already open) array does not change; reopen it to read new
+        ``resolution``/``offset`` attributes.
+        """
         from ._storage.create import write_attributes
+        from ._storage.n5 import RESERVED
 
         if not self.writable:
             raise ReadOnlyError(f"cannot add metadata to {self._label()}: {self._why_read_only()}")
-        write_attributes(self._container, self._format, self.dataset, metadata)
+        clash = sorted(RESERVED & set(metadata)) if self._format is N5 else []
+        if clash:
+            raise MetadataError(
+                f"cannot add attributes {clash} to N5 dataset {self._where()}: N5 keeps the "
+                f"array's own metadata under those keys; choose other names"
+            )
+        write_attributes(self._container, self._format, self.dataset, dict(metadata))
         self._attrs.update(metadata)
 
-    def _why_read_only(self) -> str:
-        return "opened with mode 'r'; open it with ZarrArrayConfig(mode='a') to write"
-
     def __repr__(self) -> str:
-        return f"ZarrArray({str(self.file_name)!r}, {self.dataset!r})"
+        return f"ZarrArray({self.file_name}, {self.dataset})"
 
     __str__ = __repr__
-
-
-def _plain_attributes(
-    fmt: Format, axes: list[str], roi: Roi, voxel_size: Coordinate
-) -> dict[str, Any]:
-    """``resolution``/``offset``/``axes``/``units``; N5 lists them x, y, z and keeps
-    ``resolution``/``units`` for tensorstore (one per dimension), so it gets
-    ``pixelResolution`` instead."""
-    voxel = [int(v) for v in voxel_size]
-    offset = [int(v) for v in roi.offset]
-    if fmt.reversed_axes:
-        return {
-            "pixelResolution": {"dimensions": voxel[::-1], "unit": "nm"},
-            "offset": offset[::-1],
-            "axes": axes[::-1],
-        }
-    return {"resolution": voxel, "offset": offset, "axes": axes, "units": ["nm"] * len(voxel)}
-
-
-def _config(identifier: ArrayIdentifier, name: str, mode: str | None) -> ZarrArrayConfig:
-    from .zarr_array_config import ZarrArrayConfig
-
-    return ZarrArrayConfig(
-        name=name, file_name=identifier.container, dataset=identifier.dataset, mode=mode
-    )
-
-
-def _chunk_shape(
-    write_size: Any, voxel_size: Coordinate, roi: Roi, dtype: np.dtype[Any], channels: int | None
-) -> tuple[int, ...]:
-    if write_size is None:
-        side = int((5 * 2**20 / (channels or 1) / dtype.itemsize) ** (1 / voxel_size.dims))
-        write_size = Coordinate((side,) * voxel_size.dims) * voxel_size
-    write_size = to_coordinate(write_size, "write_size")
-    if not write_size.is_multiple_of(voxel_size):
-        raise GeometryError(
-            f"write_size {format_coordinate(write_size)} is not a multiple of voxel size "
-            f"{format_coordinate(voxel_size)}; pass whole voxels, e.g. "
-            f"{format_coordinate((write_size // voxel_size) * voxel_size)}"
-        )
-    shape = roi.shape / voxel_size
-    return tuple(
-        max(1, min(int(w), int(s))) for w, s in zip(write_size / voxel_size, shape, strict=True)
-    )
-
-
-def _check_compatible(
-    array: ZarrArray,
-    axes: list[str],
-    roi: Roi,
-    voxel_size: Coordinate,
-    dtype: np.dtype[Any],
-    shape: tuple[int, ...],
-) -> None:
-    wanted = {"axes": axes, "roi": roi, "voxel_size": voxel_size, "dtype": dtype, "shape": shape}
-    found = {
-        "axes": array.axes,
-        "roi": array.roi,
-        "voxel_size": array.voxel_size,
-        "dtype": array.dtype,
-        "shape": array.shape,
-    }
-    differences = [
-        f"{k}: existing {found[k]}, requested {wanted[k]}" for k in wanted if found[k] != wanted[k]
-    ]
-    if differences:
-        raise IncompatibleDatasetError(
-            f"dataset {array.dataset!r} in {str(array.file_name)!r} exists and differs from the "
-            f"requested one ({'; '.join(differences)}); pass overwrite=True to replace it, or "
-            f"write to another dataset"
-        )
-
-
-def _shape_and_dtype(
-    fmt: Format, document: dict[str, Any]
-) -> tuple[tuple[int, ...], np.dtype[Any]]:
-    if fmt.name == "n5":
-        return tuple(document["dimensions"])[::-1], np.dtype(document["dataType"])
-    if fmt.name == "zarr3":
-        return tuple(document["shape"]), np.dtype(document["data_type"])
-    return tuple(document["shape"]), np.dtype(document["dtype"])

@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 from funlib.geometry import Coordinate
 from upath import UPath
 
 from ._fields import help_text, to_optional_coordinate, to_upath
 from .array_config import ArrayConfig
-from .zarr_array import ZarrArray
+from .errors import ArrayError
+from .zarr_array import ZarrArray, check_mode
+
+_UNSET: Any = object()
 
 
-@attrs.frozen
+@attrs.frozen(init=False)
 class ZarrArrayConfig(ArrayConfig):
-    """A dataset in a zarr (v2, v3) or N5 container."""
+    """A dataset in a zarr (v2, v3) or N5 container, local or in the cloud.
+
+    The axes override is the private field ``_axes`` (its key in config files). Pass it as
+    ``axes=[...]`` (the original DaCapo's keyword) or ``_axes=[...]`` (the spec's example):
+
+    >>> config = ZarrArrayConfig(name="raw", file_name="x.zarr", dataset="raw", _axes=["z", "x"])
+    >>> config == ZarrArrayConfig(name="raw", file_name="x.zarr", dataset="raw", axes=["z", "x"])
+    True
+
+    ``mode``: ``"r"`` opens read-only; ``None`` (default), ``"a"``, ``"r+"`` and ``"w"`` read
+    and write the existing dataset (none of them truncates it).
+    """
 
     array_type = ZarrArray
 
@@ -35,3 +51,28 @@ class ZarrArrayConfig(ArrayConfig):
     mode: str | None = attrs.field(
         default=None, metadata=help_text("'r' for read-only; default: read and write.")
     )
+
+    def __init__(
+        self,
+        name: str,
+        file_name: Any,
+        dataset: str,
+        snap_to_grid: Any = None,
+        axes: list[str] | None = _UNSET,
+        mode: str | None = None,
+        *,
+        _axes: list[str] | None = _UNSET,
+    ) -> None:
+        if axes is not _UNSET and _axes is not _UNSET:
+            raise TypeError("pass the axes override once: axes=[...] or _axes=[...], not both")
+        chosen = axes if axes is not _UNSET else _axes if _axes is not _UNSET else None
+        self.__attrs_init__(name, file_name, dataset, snap_to_grid, chosen, mode)
+
+    def _problems(self) -> list[str]:
+        """Mode, container, dataset and metadata, checked without reading any voxel."""
+        try:
+            check_mode(self.mode, self.name)
+            ZarrArray(self)
+        except (ArrayError, OSError) as err:
+            return [str(err)]
+        return []

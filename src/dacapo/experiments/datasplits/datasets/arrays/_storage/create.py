@@ -1,38 +1,77 @@
-"""Creating datasets: the tensorstore spec per format, group documents, plain attributes."""
+"""Creating datasets: the format to use, the chunking, the metadata and the plain attributes.
+
+New datasets are compressed with blosc lz4 (level 5, byte shuffle), zarr-python's default:
+it decompresses several times faster than zstd or gzip at a similar ratio on EM data.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import tensorstore as ts
+from funlib.geometry import Coordinate, Roi
 
-from .formats import N5, ZARR2, ZARR3, Format
-from .kvstore import Container, join
+from dacapo.experiments.datasplits.datasets.arrays.errors import IncompatibleDatasetError
+
+from .formats import FORMATS, N5, ZARR2, ZARR3, Format, classify, probe_keys
+from .inspect import parents_of
+from .kvstore import Container, Document, join, shared_context
+from .layout import Layout
+from .ome_ngff_write import add_to_multiscales
+from .tserrors import translate
+
+CHANNEL = "c"
 
 
 def format_for(container: Container, requested: str | None) -> Format:
-    """``requested`` if given; N5 for ``*.n5`` containers; zarr v3 if the root is v3; else v2."""
+    """``requested``, or the format of an existing root, N5 for ``*.n5``, else zarr v2."""
+    root = classify(container.read_jsons(probe_keys("")), "")
+    existing = root[1] if root is not None else None
     if requested is not None:
-        by_name = {f.name: f for f in (ZARR2, ZARR3, N5)}
-        if requested not in by_name:
-            raise ValueError(f"unknown format {requested!r}; use one of {sorted(by_name)}")
-        return by_name[requested]
-    if str(container.path).rstrip("/").endswith(".n5"):
-        return N5
-    root = container.read_json("zarr.json")
-    return ZARR3 if root is not None and root.get("zarr_format") == 3 else ZARR2
+        fmt = FORMATS[requested]
+        if existing is not None and existing is not fmt:
+            raise IncompatibleDatasetError(
+                f"container {container.url!r} is a {existing.name} container; it cannot hold "
+                f"a {fmt.name} dataset. Use another container, or format={existing.name!r}"
+            )
+        return fmt
+    if existing is not None:
+        return existing
+    return N5 if container.url.endswith(".n5") else ZARR2
 
 
-def _metadata(
-    fmt: Format, shape: tuple[int, ...], dtype: np.dtype[Any], chunks: tuple[int, ...]
-) -> dict[str, Any]:
+def _blosc(fmt: Format, dtype: np.dtype[Any]) -> dict[str, Any]:
+    if fmt is ZARR3:
+        return {
+            "name": "blosc",
+            "configuration": {
+                "cname": "lz4",
+                "clevel": 5,
+                "shuffle": "shuffle",
+                "typesize": dtype.itemsize,
+            },
+        }
+    return {"cname": "lz4", "clevel": 5, "shuffle": 1} | (
+        {"type": "blosc", "blocksize": 0} if fmt is N5 else {"id": "blosc"}
+    )
+
+
+def array_metadata(
+    fmt: Format,
+    shape: tuple[int, ...],
+    dtype: np.dtype[Any],
+    chunks: tuple[int, ...],
+    axes: list[str],
+) -> Document:
+    """The tensorstore ``metadata`` of a new array in ``fmt`` (shapes in z, y, x order)."""
     if fmt is N5:
         return {
             "dimensions": list(shape)[::-1],
             "blockSize": list(chunks)[::-1],
             "dataType": dtype.name,
-            "compression": {"type": "blosc", "cname": "zstd", "clevel": 5, "shuffle": 1},
+            "compression": _blosc(fmt, dtype),
         }
     if fmt is ZARR3:
         return {
@@ -41,42 +80,40 @@ def _metadata(
             "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": list(chunks)}},
             "codecs": [
                 {"name": "bytes", "configuration": {"endian": "little"}},
-                {
-                    "name": "blosc",
-                    "configuration": {
-                        "cname": "zstd",
-                        "clevel": 5,
-                        "shuffle": "shuffle",
-                        "typesize": dtype.itemsize,
-                    },
-                },
+                _blosc(fmt, dtype),
             ],
-            "fill_value": 0,
+            "fill_value": False if dtype == np.bool_ else 0,
+            "dimension_names": list(axes),
         }
     return {
         "shape": list(shape),
         "dtype": dtype.str,
         "chunks": list(chunks),
-        "compressor": {"id": "blosc", "cname": "zstd", "clevel": 5, "shuffle": 1},
-        "fill_value": 0,
+        "compressor": _blosc(fmt, dtype),
+        "fill_value": False if dtype == np.bool_ else 0,
         "dimension_separator": "/",
     }
 
 
 def write_groups(container: Container, fmt: Format, dataset: str) -> None:
     """Group documents for the root and every parent of ``dataset`` that lacks one."""
-    parts = dataset.strip("/").split("/")[:-1]
-    for depth in range(len(parts) + 1):
-        prefix = "/".join(parts[:depth])
-        folder = f"{prefix}/" if prefix else ""
-        if fmt is ZARR2 and container.read_json(folder + ".zgroup") is None:
-            container.write_json(folder + ".zgroup", {"zarr_format": 2})
-        elif fmt is ZARR3 and container.read_json(folder + "zarr.json") is None:
-            container.write_json(
-                folder + "zarr.json", {"zarr_format": 3, "node_type": "group", "attributes": {}}
-            )
-        elif fmt is N5 and depth == 0 and container.read_json("attributes.json") is None:
-            container.write_json("attributes.json", {"n5": "2.0.0"})
+    for group in reversed(parents_of(dataset)):
+        if fmt is N5 and group:
+            continue  # N5 groups are folders; only the root says "n5"
+        default: Document = (
+            {"n5": "2.0.0"}
+            if fmt is N5
+            else {"zarr_format": 3, "node_type": "group", "attributes": {}}
+            if fmt is ZARR3
+            else {"zarr_format": 2}
+        )
+        key = f"{group}/{'.zgroup' if fmt is ZARR2 else fmt.attrs_file}".lstrip("/")
+        container.update_json(key, _kept_or(default))
+
+
+def _kept_or(default: Document) -> Callable[[Document | None], Document]:
+    """An update that keeps an existing document and writes ``default`` only if there is none."""
+    return lambda document: document or default
 
 
 def create_dataset(
@@ -87,25 +124,105 @@ def create_dataset(
     shape: tuple[int, ...],
     dtype: np.dtype[Any],
     chunks: tuple[int, ...],
+    axes: list[str],
     delete_existing: bool,
 ) -> None:
     write_groups(container, fmt, dataset)
     spec = {
         "driver": fmt.driver,
         "kvstore": join(container.spec, dataset),
-        "metadata": _metadata(fmt, shape, dtype, chunks),
-        "create": True,
-        "delete_existing": delete_existing,
+        "metadata": array_metadata(fmt, shape, dtype, chunks, axes),
     }
-    ts.open(spec).result()
+    try:
+        ts.open(
+            spec, create=True, delete_existing=delete_existing, context=shared_context()
+        ).result()
+    except ValueError as err:
+        raise translate(err, f"cannot create {container.where(dataset)!r}") from err
+
+
+def plain_attributes(
+    fmt: Format, axes: list[str], roi: Roi, voxel_size: Coordinate
+) -> dict[str, Any]:
+    """The attributes funlib, daisy, xarray and the original DaCapo read.
+
+    zarr: ``resolution``/``voxel_size``, ``offset``, ``axes``/``axis_names`` (``"c^"`` for
+    channels, as funlib writes), ``units`` and, in zarr v2, ``_ARRAY_DIMENSIONS``. N5 lists
+    x, y, z and gets ``pixelResolution`` instead of ``resolution`` (tensorstore reads an N5
+    ``resolution`` as one entry per dimension, channels included).
+    """
+    voxel = [int(v) for v in voxel_size]
+    offset = [int(v) for v in roi.offset]
+    if fmt is N5:
+        return {
+            "pixelResolution": {"dimensions": voxel[::-1], "unit": "nm"},
+            "offset": offset[::-1],
+            "axes": axes[::-1],
+        }
+    marked = [f"{a}^" if a == CHANNEL else a for a in axes]
+    attributes: dict[str, Any] = {
+        "resolution": voxel,
+        "voxel_size": voxel,
+        "offset": offset,
+        "axes": list(axes),
+        "axis_names": marked,
+        "units": ["nm"] * len(voxel),
+    }
+    if fmt is ZARR2:
+        attributes["_ARRAY_DIMENSIONS"] = marked
+    return attributes
 
 
 def write_attributes(container: Container, fmt: Format, dataset: str, new: dict[str, Any]) -> None:
-    """Merge ``new`` into the attributes of ``dataset`` (an array or a group)."""
-    key = fmt.attrs_key(dataset)
-    document = container.read_json(key) or {}
-    if fmt is ZARR3:
-        document.setdefault("attributes", {}).update(new)
-    else:
-        document.update(new)
-    container.write_json(key, document)
+    """Merge ``new`` into the attributes of the array or group at ``dataset`` (atomically)."""
+
+    def merged(document: Document | None) -> Document:
+        document = document or {}
+        if fmt is ZARR3:
+            document.setdefault("attributes", {}).update(new)
+        else:
+            document.update(new)
+        return document
+
+    container.update_json(fmt.attrs_key(dataset), merged)
+
+
+def prepare(
+    container: Container, dataset: str, layout: Layout, *, fmt: str | None, overwrite: bool
+) -> None:
+    """Make sure an array is stored at ``dataset``: create it if absent (or ``overwrite``),
+    with plain attributes and an entry in its group's OME-NGFF multiscales; leave an existing
+    one alone (the caller compares it with ``layout``)."""
+    found = classify(container.read_jsons(probe_keys(dataset)), dataset)
+    if found is not None and found[0] == "group":
+        raise IncompatibleDatasetError(
+            f"{dataset!r} in container {container.url!r} is a group; an array cannot replace "
+            f"it (not even with overwrite=True). Choose another dataset name"
+        )
+    if found is not None and not overwrite:
+        return
+    chosen = format_for(container, fmt)
+    create_dataset(
+        container,
+        dataset,
+        chosen,
+        shape=layout.shape,
+        dtype=layout.dtype,
+        chunks=layout.chunks,
+        axes=layout.axes,
+        delete_existing=found is not None,
+    )
+    write_attributes(
+        container,
+        chosen,
+        dataset,
+        plain_attributes(chosen, layout.axes, layout.roi, layout.voxel_size),
+    )
+    add_to_multiscales(
+        container,
+        chosen,
+        dataset,
+        axes=layout.axes,
+        voxel=layout.voxel_size,
+        offset=layout.roi.offset,
+    )

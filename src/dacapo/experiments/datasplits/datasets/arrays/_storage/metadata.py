@@ -1,61 +1,122 @@
-"""Voxel size, offset and axes from stored attributes: pure parsers tried in order.
+"""Voxel size, offset and axes of a stored array: conventions tried in order, then checked.
 
-Each parser takes the attributes of the array (and of its parent group) and returns a
-:class:`Geometry` or ``None`` when its convention is absent. The first match wins.
+First match wins: OME-NGFF multiscales on a parent group, N5 attributes, the COSEM
+``transform``, plain attributes (see each module). :func:`resolve` then fills what was not
+stated (voxel size 1, offset 0, axes ``["c", "z", "y", "x"]`` cut to the rank), applies a
+config's axes override, and checks that the result is consistent, naming the file on error.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import attrs
 from funlib.geometry import Coordinate
 
-from dacapo.experiments.datasplits.datasets.arrays._geometry import to_coordinate
+from dacapo.experiments.datasplits.datasets.arrays.errors import GeometryError, MetadataError
+
+from . import cosem, n5, ome_ngff, plain
+from .nodes import Geometry, MetadataInput
+
+Parser = Callable[[MetadataInput], Geometry | None]
+
+PARSERS: tuple[Parser, ...] = (ome_ngff.parse, n5.parse, cosem.parse, plain.parse)
+
+CHANNEL = "c"
+SPATIAL_DEFAULT = ("z", "y", "x")
+
+
+def read_geometry(meta: MetadataInput) -> Geometry:
+    """What the first convention that matches says (an empty Geometry if none does)."""
+    for parser in PARSERS:
+        found = parser(meta)
+        if found is not None:
+            return found
+    return Geometry(convention="no metadata", where=meta.array.where)
 
 
 @attrs.frozen
-class Geometry:
-    voxel_size: Coordinate | None = None
-    offset: Coordinate | None = None
-    axes: list[str] | None = None
-    units: list[str] | None = None
+class Resolved:
+    """Complete, consistent geometry of an array as presented (after ``squeeze``)."""
+
+    axes: list[str]
+    voxel_size: Coordinate
+    offset: Coordinate
+    squeeze: int
 
 
-Parser = Callable[[dict[str, Any], bool], Geometry | None]
+def normalise_axis(name: str, where: str) -> str:
+    """``"c^"`` (funlib's channel marker) is ``"c"``; other ``^`` axes are not supported."""
+    if name.endswith("^"):
+        if name[:-1] == CHANNEL:
+            return CHANNEL
+        raise MetadataError(
+            f"axis {name!r} in {where} is a non-spatial axis other than channels, which "
+            f"arrays do not support; override the axes with ZarrArrayConfig(axes=[...])"
+        )
+    return name
 
 
-def plain(attributes: dict[str, Any], reversed_axes: bool) -> Geometry | None:
-    """``resolution`` / ``offset`` / ``axes`` (or ``axis_names``) / ``units`` attributes."""
-    resolution = attributes.get("resolution", attributes.get("voxel_size"))
-    pixel = attributes.get("pixelResolution")
-    if resolution is None and isinstance(pixel, dict):
-        resolution = pixel.get("dimensions")
-    offset = attributes.get("offset")
-    axes = attributes.get("axes", attributes.get("axis_names"))
-    if resolution is None and offset is None and axes is None:
-        return None
-
-    def ordered(values: Any) -> Any:
-        return None if values is None else list(values)[::-1] if reversed_axes else list(values)
-
-    return Geometry(
-        voxel_size=None
-        if resolution is None
-        else to_coordinate(ordered(resolution), "resolution"),
-        offset=None if offset is None else to_coordinate(ordered(offset), "offset"),
-        axes=ordered(axes),
-        units=ordered(attributes.get("units")),
-    )
+def _default_axes(ndim: int, n_spatial: int | None, where: str) -> list[str]:
+    spatial = min(ndim, len(SPATIAL_DEFAULT)) if n_spatial is None else n_spatial
+    extra = ndim - spatial
+    if extra not in (0, 1) or spatial > len(SPATIAL_DEFAULT) or spatial < 1:
+        raise MetadataError(
+            f"cannot name the axes of a {ndim}-D array with {spatial} spatial dimension(s) "
+            f"from {where}; name them with ZarrArrayConfig(axes=['c', 'z', 'y', 'x'])"
+        )
+    return [CHANNEL] * extra + list(SPATIAL_DEFAULT[-spatial:])
 
 
-PARSERS: tuple[Parser, ...] = (plain,)
+def _axes_problem(axes: list[str], ndim: int) -> str | None:
+    if len(axes) != ndim:
+        return f"name {len(axes)} axes, but the array has {ndim} dimensions"
+    if len(set(axes)) != len(axes):
+        return "repeat a name"
+    if CHANNEL in axes[1:]:
+        return "put the channel axis 'c' after a spatial axis (channels must come first)"
+    return None
 
 
-def read_geometry(attributes: dict[str, Any], *, reversed_axes: bool) -> Geometry:
-    for parser in PARSERS:
-        found = parser(attributes, reversed_axes)
-        if found is not None:
-            return found
-    return Geometry()
+def resolve(geometry: Geometry, shape: tuple[int, ...], override: list[str] | None) -> Resolved:
+    """Fill defaults, apply ``override`` axes, and check everything fits ``shape``."""
+    where = f"{geometry.convention} in {geometry.where}"
+    ndim = len(shape) - geometry.squeeze
+    voxel, offset = geometry.voxel_size, geometry.offset
+    stated = voxel or offset
+    if override is not None:
+        axes = [normalise_axis(str(a), "ZarrArrayConfig.axes") for a in override]
+    elif geometry.axes is not None:
+        axes = [normalise_axis(a, where) for a in geometry.axes]
+        if len(axes) == ndim - 1 and CHANNEL not in axes:
+            axes = [CHANNEL, *axes]  # spatial names only: the leading extra axis is channels
+    else:
+        axes = _default_axes(ndim, len(stated) if stated else None, where)
+    problem = _axes_problem(axes, ndim)
+    if problem and override is not None:
+        raise GeometryError(f"axes {axes} from ZarrArrayConfig.axes {problem}")
+    if problem:
+        raise MetadataError(
+            f"axes {axes} from {where} {problem}; fix the metadata or override the axes with "
+            f"ZarrArrayConfig(axes=[...])"
+        )
+    n_spatial = len([a for a in axes if a != CHANNEL])
+    voxel = voxel or (1,) * n_spatial
+    offset = offset or (0,) * n_spatial
+    for label, values in (("voxel size", voxel), ("offset", offset)):
+        if len(values) != n_spatial:
+            raise MetadataError(
+                f"the {label} {tuple(values)} from {where} has {len(values)} entries, but "
+                f"the array has {n_spatial} spatial axes {axes[-n_spatial:]}; fix the "
+                f"metadata or override the axes with ZarrArrayConfig(axes=[...])"
+            )
+    if any(v <= 0 for v in voxel):
+        raise MetadataError(f"the voxel size {tuple(voxel)} from {where} must be positive")
+    if any(o % v for o, v in zip(offset, voxel, strict=True)):
+        raise MetadataError(
+            f"the offset {tuple(offset)} from {where} is not a multiple of the voxel size "
+            f"{tuple(voxel)}: arrays address whole voxels on the grid of their voxel size. "
+            f"If this is a level of a centre-aligned pyramid (shifted by half a voxel), read "
+            f"the finest level and downsample it (ResampledArrayConfig)"
+        )
+    return Resolved(axes, Coordinate(voxel), Coordinate(offset), geometry.squeeze)

@@ -15,7 +15,10 @@ from typing import Any
 
 import attrs
 
-from dacapo.experiments.datasplits.datasets.arrays._storage.units import exact, nanometres_per
+from dacapo.experiments.datasplits.datasets.arrays._storage.exact_units import (
+    exact,
+    nanometres_per,
+)
 
 
 @attrs.frozen

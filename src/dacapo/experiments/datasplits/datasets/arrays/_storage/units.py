@@ -1,75 +1,109 @@
-"""Physical lengths in stored metadata (OME, ImageJ, DVID) as exact nanometres.
+"""Lengths in any unit to whole nanometres, exactly or not at all.
 
-Values are kept as :class:`fractions.Fraction` parsed from their decimal text, so
-``0.004 µm`` is exactly ``4 nm`` and ``3.2 nm`` stays ``16/5``: whether a value is a whole
-number of nanometres is decided without floating-point noise, and never by truncation.
+World units are nanometres. Values are converted in decimal arithmetic on their shortest
+representation (``0.004`` micrometres is exactly 4 nm, not 3.9999999999999996), and a result
+that is not a whole number raises :class:`MetadataError` naming the value, the attribute and
+the file: nothing is ever truncated.
 """
 
 from __future__ import annotations
 
-from fractions import Fraction
+import numbers
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
 
-#: Nanometres per unit, by every spelling the supported formats use.
-NANOMETRES: dict[str, Fraction] = {
-    "pm": Fraction(1, 1000),
-    "picometer": Fraction(1, 1000),
-    "picometre": Fraction(1, 1000),
-    "å": Fraction(1, 10),
-    "angstrom": Fraction(1, 10),
-    "nm": Fraction(1),
-    "nanometer": Fraction(1),
-    "nanometre": Fraction(1),
-    "µm": Fraction(1000),
-    "μm": Fraction(1000),  # Greek mu, not the micro sign
-    "um": Fraction(1000),
-    "micron": Fraction(1000),
-    "micrometer": Fraction(1000),
-    "micrometre": Fraction(1000),
-    "mm": Fraction(10**6),
-    "millimeter": Fraction(10**6),
-    "millimetre": Fraction(10**6),
-    "cm": Fraction(10**7),
-    "centimeter": Fraction(10**7),
-    "centimetre": Fraction(10**7),
-    "m": Fraction(10**9),
-    "meter": Fraction(10**9),
-    "metre": Fraction(10**9),
+from dacapo.experiments.datasplits.datasets.arrays.errors import MetadataError
+
+#: Factor to nanometres of every length unit we accept (UDUNITS-2 names as OME-NGFF uses them,
+#: their abbreviations, and the spellings found in N5 and funlib metadata).
+NANOMETRES_PER: dict[str, Decimal] = {
+    **dict.fromkeys(("nm", "nanometer", "nanometers", "nanometre", "nanometres"), Decimal(1)),
+    **dict.fromkeys(
+        ("um", "µm", "μm", "micrometer", "micrometers", "micrometre", "micron", "microns"),
+        Decimal(1000),
+    ),
+    **dict.fromkeys(("mm", "millimeter", "millimeters", "millimetre"), Decimal(10**6)),
+    **dict.fromkeys(("cm", "centimeter", "centimetre"), Decimal(10**7)),
+    **dict.fromkeys(("m", "meter", "meters", "metre"), Decimal(10**9)),
+    **dict.fromkeys(("pm", "picometer", "picometre"), Decimal("0.001")),
+    **dict.fromkeys(("a", "å", "angstrom", "angstroms", "ångström"), Decimal("0.1")),
 }
+#: Units that say "no physical unit": the numbers are taken as nanometres.
+UNITLESS = frozenset(("", "pixel", "pixels", "px", "voxel", "voxels"))
 
 
-def nanometres_per(unit: str) -> Fraction | None:
-    """Nanometres in one ``unit`` (``None`` for unknown units such as ``"pixel"``).
+def factor(unit: Any, *, attribute: str, where: str) -> Decimal:
+    """Nanometres per ``unit``; ``None`` and unitless names count as nanometres."""
+    if unit is None:
+        return Decimal(1)
+    if not isinstance(unit, str):
+        raise MetadataError(
+            f"unit {unit!r} of {attribute} in {where} is not a string; write a length unit "
+            f"such as 'nanometer'"
+        )
+    name = unit.strip()
+    key = name if name in NANOMETRES_PER else name.lower()
+    if key in UNITLESS:
+        return Decimal(1)
+    if key not in NANOMETRES_PER:
+        raise MetadataError(
+            f"unknown length unit {unit!r} of {attribute} in {where}; use one of "
+            f"'nanometer', 'micrometer', 'millimeter', 'meter', 'angstrom' (or nm, um, mm)"
+        )
+    return NANOMETRES_PER[key]
 
-    >>> nanometres_per("micron"), nanometres_per("\\\\u00B5m"), nanometres_per("Nanometers")
-    (Fraction(1000, 1), Fraction(1000, 1), Fraction(1, 1))
-    >>> nanometres_per("pixel") is None
-    True
-    """
-    key = unit.strip().replace("\\u00B5", "µ").replace("\\u00b5", "µ").lower()
-    if key.endswith("s") and key[:-1] in NANOMETRES:  # "microns", "nanometers"
-        key = key[:-1]
-    return NANOMETRES.get(key)
 
-
-def exact(value: str | float | int | Fraction) -> Fraction:
-    """``value`` as an exact fraction of its decimal text (``0.1`` is ``1/10``).
-
-    >>> exact(0.004), exact("3.2"), exact(8)
-    (Fraction(1, 250), Fraction(16, 5), Fraction(8, 1))
-    """
-    if isinstance(value, Fraction):
+def to_decimal(value: Any, *, attribute: str, where: str) -> Decimal:
+    """A number from a JSON document, exactly as written (``0.1`` is ``Decimal("0.1")``)."""
+    if isinstance(value, Decimal):
         return value
-    if isinstance(value, float):
-        return Fraction(repr(value))
-    return Fraction(str(value).strip())
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise MetadataError(f"{attribute} in {where} must hold numbers; got {value!r}")
+    if isinstance(value, numbers.Integral):
+        return Decimal(int(value))
+    return Decimal(repr(float(value)))
 
 
-def show(value: Fraction) -> str:
-    """A length as users write it: ``4`` or ``3.2`` (repeating decimals rounded for display).
+def whole_nanometres(values: Any, units: Any, *, attribute: str, where: str) -> tuple[int, ...]:
+    """``values`` (one per axis) in ``units`` (one unit, or one per axis) as whole nm.
 
-    >>> show(Fraction(4)), show(Fraction(16, 5)), show(Fraction(1, 3))
-    ('4', '3.2', '0.333333')
+    >>> whole_nanometres([0.004, 0.004, 0.008], "micrometer", attribute="'scale'", where="x")
+    (4, 4, 8)
+    >>> whole_nanometres([4.5, 4, 4], "nm", attribute="'resolution'", where="/x/.zattrs")
+    Traceback (most recent call last):
+    ...
+    dacapo.experiments.datasplits.datasets.arrays.errors.MetadataError: voxel sizes and offsets
+    must be whole nanometres; got [4.5, 4, 4] (nm) from 'resolution' in /x/.zattrs, and 4.5 nm
+    is not whole...
     """
-    if value.denominator == 1:
-        return str(value.numerator)
-    return f"{float(value):.6g}"
+    if isinstance(values, str | bytes) or not isinstance(values, Sequence):
+        raise MetadataError(
+            f"{attribute} in {where} must be a list of numbers, one per axis; got {values!r}"
+        )
+    per_axis = list(units) if isinstance(units, list | tuple) else [units] * len(values)
+    if len(per_axis) != len(values):
+        raise MetadataError(
+            f"{attribute} in {where} has {len(values)} values but {len(per_axis)} units "
+            f"({per_axis}); give one unit per axis"
+        )
+    result = []
+    for value, unit in zip(values, per_axis, strict=True):
+        exact = to_decimal(value, attribute=attribute, where=where)
+        nm = exact * factor(unit, attribute=attribute, where=where)
+        if nm != nm.to_integral_value():
+            named = sorted({str(u) for u in per_axis if u is not None})
+            shown = f" ({', '.join(named)})" if named else ""
+            raise MetadataError(
+                f"voxel sizes and offsets must be whole nanometres; got {_show(values)}{shown} "
+                f"from {attribute} in {where}, and {nm.normalize():f} nm is not whole. Nothing "
+                f"is rounded: rewrite the metadata in whole nanometres, or resample the data"
+            )
+        result.append(int(nm))
+    return tuple(result)
+
+
+def _show(values: Sequence[Any]) -> str:
+    """``[4.5, 4, 4]``: values as written (Decimals without their type name)."""
+    shown = [f"{v.normalize():f}" if isinstance(v, Decimal) else repr(v) for v in values]
+    return f"[{', '.join(shown)}]"

@@ -1,0 +1,151 @@
+"""Writing OME-NGFF ``multiscales`` for created datasets, one level at a time.
+
+Every dataset created through ``ZarrArray.create_from_array_identifier`` gets an entry in the
+``multiscales`` of its parent group: version 0.4 in zarr v2 (``.zattrs``), 0.5 in zarr v3
+(``zarr.json`` ``attributes.ome``); N5 groups get the 0.4 form with axes in N5 order. Datasets
+named like pyramid levels (``s0``, ``s1``, ... or ``0``, ``1``, ...) with the same axes share
+one multiscale, named after the group, its levels sorted finest first; any other dataset gets
+a multiscale of its own, named after it, so that ``raw`` and ``labels`` side by side never
+pass for levels of one image. Each update is an atomic read-modify-write of the group
+document, so levels created concurrently all appear.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from funlib.geometry import Coordinate
+
+from .formats import N5, ZARR3, Format
+from .kvstore import Container, Document
+
+LEVEL_NAME = re.compile(r"^s?\d+$")
+CHANNEL = "c"
+
+
+def _ome_axes(axes: list[str]) -> list[dict[str, str]]:
+    return [
+        {"name": a, "type": "channel"}
+        if a == CHANNEL
+        else {"name": a, "type": "space", "unit": "nanometer"}
+        for a in axes
+    ]
+
+
+def _level(
+    name: str, axes: list[str], voxel: Coordinate, offset: Coordinate, reverse: bool
+) -> dict[str, Any]:
+    spatial = iter(zip(voxel, offset, strict=True))
+    scale, translation = [], []
+    for axis in axes:
+        v, o = (1, 0) if axis == CHANNEL else next(spatial)
+        scale.append(int(v))
+        translation.append(int(o))
+    if reverse:
+        scale, translation = scale[::-1], translation[::-1]
+    return {
+        "path": name,
+        "coordinateTransformations": [
+            {"type": "scale", "scale": scale},
+            {"type": "translation", "translation": translation},
+        ],
+    }
+
+
+def _size(dataset: Any) -> tuple[float, list[float]]:
+    """Sort key of a dataset entry: finest (smallest voxel volume) first."""
+    for item in dataset.get("coordinateTransformations") or []:
+        if isinstance(item, dict) and item.get("type") == "scale":
+            try:
+                scale = [float(s) for s in item["scale"]]
+            except (KeyError, TypeError, ValueError):
+                break
+            return math.prod(scale), scale
+    return math.inf, []
+
+
+def _multiscales(document: Document, fmt: Format) -> list[Any]:
+    if fmt is ZARR3:
+        attributes = document.setdefault("attributes", {})
+        ome = attributes.setdefault("ome", {})
+        ome.setdefault("version", "0.5")
+        return ome.setdefault("multiscales", [])  # type: ignore[no-any-return]
+    return document.setdefault("multiscales", [])  # type: ignore[no-any-return]
+
+
+def _axis_names(entry: Any) -> list[Any]:
+    return [a.get("name") if isinstance(a, dict) else a for a in entry.get("axes") or []]
+
+
+def _entry_for(
+    multiscales: list[Any], name: str, axes: list[dict[str, str]]
+) -> dict[str, Any] | None:
+    names = [a["name"] for a in axes]
+    for entry in multiscales:
+        if not isinstance(entry, dict) or _axis_names(entry) != names:
+            continue
+        paths = [d.get("path", "") for d in entry.get("datasets") or []]
+        if LEVEL_NAME.match(name) and all(LEVEL_NAME.match(str(p)) for p in paths):
+            return entry
+        if not LEVEL_NAME.match(name) and entry.get("name") == name:
+            return entry
+    return None
+
+
+def updated_group(
+    document: Document | None,
+    fmt: Format,
+    *,
+    group_name: str,
+    name: str,
+    axes: list[str],
+    voxel: Coordinate,
+    offset: Coordinate,
+) -> Document:
+    """The group document with dataset ``name`` entered (or re-entered) in its multiscales."""
+    if document is None:
+        document = {"zarr_format": 3, "node_type": "group"} if fmt is ZARR3 else {}
+    multiscales = _multiscales(document, fmt)
+    for entry in multiscales:
+        if isinstance(entry, dict) and isinstance(entry.get("datasets"), list):
+            entry["datasets"] = [d for d in entry["datasets"] if d.get("path") != name]
+    stored_axes = _ome_axes(axes[::-1] if fmt is N5 else axes)
+    entry = _entry_for(multiscales, name, stored_axes)
+    if entry is None:
+        entry = {"axes": stored_axes, "datasets": []}
+        entry["name"] = group_name if LEVEL_NAME.match(name) else name
+        if fmt is not ZARR3:
+            entry["version"] = "0.4"
+        multiscales.append(entry)
+    entry["datasets"].append(_level(name, axes, voxel, offset, reverse=fmt is N5))
+    entry["datasets"].sort(key=_size)
+    multiscales[:] = [e for e in multiscales if not isinstance(e, dict) or e.get("datasets")]
+    return document
+
+
+def add_to_multiscales(
+    container: Container,
+    fmt: Format,
+    dataset: str,
+    *,
+    axes: list[str],
+    voxel: Coordinate,
+    offset: Coordinate,
+) -> None:
+    """Enter ``dataset`` in the multiscales of its parent group (atomically)."""
+    group, _, name = dataset.strip("/").rpartition("/")
+    group_name = group.rpartition("/")[2] or container.url.rpartition("/")[2].rsplit(".", 1)[0]
+    container.update_json(
+        fmt.attrs_key(group),
+        lambda document: updated_group(
+            document,
+            fmt,
+            group_name=group_name,
+            name=name,
+            axes=axes,
+            voxel=voxel,
+            offset=offset,
+        ),
+    )
