@@ -12,7 +12,9 @@ from benchmarks.harness import make_data, print_table
 
 def main(argv: list[str]) -> None:
     here = Path(__file__).parent
-    topics = sorted(m.name for m in pkgutil.iter_modules([str(here)]) if m.name.startswith("bench_"))
+    topics = sorted(
+        m.name for m in pkgutil.iter_modules([str(here)]) if m.name.startswith("bench_")
+    )
     wanted = [t for t in topics if not argv or t.removeprefix("bench_") in argv]
     data = make_data()
     rows = []

@@ -213,7 +213,10 @@ def test_verify_and_construction_report_bad_groupings(groupings, problem: str) -
     ok, message = config.verify()
     assert not ok
     assert message.startswith("$ (BinarizeArrayConfig 'gt'): ")
-    assert len(message.splitlines()) == 1
+    assert message.splitlines()[1:] == [
+        "$.source_array_config (ZarrArrayConfig 'labels'): container 'never-opened.zarr' does "
+        "not exist; check ZarrArrayConfig.file_name of ZarrArray 'labels'"
+    ]
     with pytest.raises(ValueError, match=problem):
         raise ValueError(message)
     with pytest.raises(ConfigError, match=rf"cannot build BinarizeArray 'gt': {problem}"):

@@ -158,7 +158,9 @@ def test_unrepresentable_constant_fails_verify_and_construction() -> None:
     assert config.verify() == (
         False,
         "$ (ConstantArrayConfig 'c'): constant 18446744073709551616 does not fit any integer "
-        "dtype (int64 or uint64); use a float, e.g. 1.8446744073709552e+19",
+        "dtype (int64 or uint64); use a float, e.g. 1.8446744073709552e+19\n"
+        "$.source_array_config (ZarrArrayConfig 'gt'): container 'never-opened.zarr' does not "
+        "exist; check ZarrArrayConfig.file_name of ZarrArray 'gt'",
     )
     with pytest.raises(ConfigError, match=r"cannot build ConstantArray 'c': constant 1844"):
         config.create_array()  # refused before the (missing) source is opened

@@ -143,7 +143,8 @@ def test_an_empty_roi_fails_verify_and_construction() -> None:
     assert config.verify() == (
         False,
         "$ (CropArrayConfig 'crop'): roi [0, 0, 0], shape [8, 0, 8] is empty; give every axis "
-        "a positive size",
+        "a positive size\n$.source_array_config (ZarrArrayConfig 'raw'): container "
+        "'never-opened.zarr' does not exist; check ZarrArrayConfig.file_name of ZarrArray 'raw'",
     )
     with pytest.raises(ConfigError, match=r"cannot build CropArray 'crop': roi \[0, 0, 0\]"):
         config.create_array()  # refused before the (missing) source is opened
