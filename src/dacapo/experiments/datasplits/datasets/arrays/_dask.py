@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from funlib.geometry import Coordinate, Roi
 
+from ._geometry import to_coordinate
+from .errors import GeometryError
+
 if TYPE_CHECKING:
     import dask.array
 
@@ -16,6 +19,16 @@ if TYPE_CHECKING:
 
 def _read_block(array: Array, roi: Roi) -> np.ndarray:
     return array[roi]
+
+
+def _check_chunks(chunks: tuple[int, ...], dims: int) -> Coordinate:
+    shape = to_coordinate(chunks, "chunks")
+    if shape.dims != dims or any(c <= 0 for c in shape):
+        raise GeometryError(
+            f"chunks {tuple(shape)} must give one positive number of voxels per spatial axis "
+            f"({dims} axes, no channel axis), e.g. {(64,) * dims}"
+        )
+    return shape
 
 
 def array_to_dask(array: Array, chunks: tuple[int, ...] | None = None) -> dask.array.Array:
@@ -28,7 +41,8 @@ def array_to_dask(array: Array, chunks: tuple[int, ...] | None = None) -> dask.a
         ) from err
     if chunks is None:
         chunks = getattr(array, "chunk_shape", None) or (64,) * array.dims
-    chunk = Coordinate(chunks) * array.voxel_size
+        chunks = tuple(chunks)[-array.dims :]  # a kind's chunk_shape may include channels
+    chunk = _check_chunks(chunks, array.dims) * array.voxel_size
     roi = array.roi
     starts = [range(b, e, c) for b, e, c in zip(roi.begin, roi.end, chunk, strict=True)]
     channels = array.num_channels

@@ -1,0 +1,154 @@
+"""One level of a write on daisy: the task, its workers, its progress, its failures."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+import attrs
+import daisy
+
+from .plan import Level, Plan
+from .progress import BarObserver
+from .results import BlockFailure, LevelResult, WorkersFailedError
+from .rundir import RunDir
+from .worker import WorkerFunction
+
+
+@attrs.frozen
+class Options:
+    """How to run blocks: how many workers, started how, reached where, retried how often."""
+
+    workers: int
+    launcher: tuple[str, ...]
+    host: str | None
+    max_retries: int
+    timeout: float | None
+    progress: bool
+
+    @property
+    def daisy_host(self) -> str | None:
+        if self.host == "auto":
+            return None
+        if self.host is None:
+            return None if self.launcher else "127.0.0.1"
+        return self.host
+
+
+def _task(level: Level, folder: RunDir, options: Options) -> Any:
+    function = WorkerFunction(
+        run_dir=str(folder.path),
+        task_id=level.task_id,
+        nonce=uuid.uuid4().hex,
+        launcher=options.launcher,
+    )
+    extra: dict[str, Any] = {} if options.timeout is None else {"timeout": options.timeout}
+    return daisy.Task(
+        task_id=level.task_id,
+        total_roi=level.roi,
+        read_roi=level.block,
+        write_roi=level.block,
+        process_function=function,
+        read_write_conflict=False,
+        fit="shrink",
+        max_workers=min(options.workers, level.num_blocks),
+        max_retries=options.max_retries,
+        tracking_path=str(folder.tracking(level.task_id)),
+        **extra,
+    )
+
+
+def run_level(plan: Plan, level: Level, folder: RunDir, options: Options) -> LevelResult:
+    """Run the blocks of ``level`` not done yet; failures come back in the result."""
+    folder.clear_errors(level.task_id)
+    task = _task(level, folder, options)
+    observer = options.progress and BarObserver(
+        f"{Path(plan.container).name}/{level.dataset}",
+        level.num_voxels / level.num_blocks,
+        level.num_blocks,
+    )
+    start = time.monotonic()
+    try:
+        states = _run_daisy(task, observer, folder, options)
+    except RuntimeError as err:  # daisy abandons a task whose workers keep dying
+        where = f"{plan.container}/{level.dataset}"
+        raise WorkersFailedError(where, folder.logs, str(err)) from err
+    state = states[level.task_id]
+    failures = [
+        BlockFailure(level.dataset, block.write_roi, _error(folder, level, block, state))
+        for block in task.failed_blocks()
+    ]
+    return LevelResult(
+        dataset=level.dataset,
+        blocks=int(state.total_block_count),
+        written=int(state.completed_count) - int(state.skipped_count),
+        skipped=int(state.skipped_count),
+        seconds=time.monotonic() - start,
+        failures=failures,
+    )
+
+
+def _run_daisy(task: Any, observer: Any, folder: RunDir, options: Options) -> dict[str, Any]:
+    from daisy import logging as daisy_logging
+
+    previous = daisy_logging.get_log_basedir()
+    context = os.environ.get("DAISY_CONTEXT")
+    daisy_logging.set_log_basedir(folder.logs)
+    try:
+        with server_output_to(folder.logs / "server.log") as terminal:
+            if observer:
+                observer.file = terminal
+            return daisy.run_blockwise(  # type: ignore[no-any-return]
+                task,
+                progress=observer,
+                host=options.daisy_host,
+                return_states=True,
+                summary=False,
+            )
+    finally:
+        daisy_logging.set_log_basedir(previous)
+        # daisy leaves its last worker's context in this process's environment
+        if context is None:
+            os.environ.pop("DAISY_CONTEXT", None)
+        else:
+            os.environ["DAISY_CONTEXT"] = context
+
+
+def _is_fd2(stream: Any) -> bool:
+    try:
+        return bool(stream.fileno() == 2)
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+@contextlib.contextmanager
+def server_output_to(log: Path) -> Iterator[TextIO]:
+    """Send what daisy's server prints to file descriptor 2 (a warning per failed or lost
+    block, with its traceback) to ``log``; yield a stream to the terminal for the progress
+    bar. Failures are summarized once at the end instead."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(log, "ab") as file:
+            os.dup2(file.fileno(), 2)
+        with os.fdopen(os.dup(saved), "w", buffering=1) as terminal:
+            yield terminal if _is_fd2(sys.stderr) else sys.stderr
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _error(folder: RunDir, level: Level, block: Any, state: Any) -> str:
+    recorded = folder.read_error(level.task_id, block.write_roi)
+    if recorded is not None:
+        return recorded
+    last = (state.last_worker_error or "").strip().splitlines()
+    return last[-1] if last else "failed (no error recorded; see the worker logs)"

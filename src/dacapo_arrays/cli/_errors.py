@@ -1,0 +1,67 @@
+"""Errors a user can cause become one clear message and a hint, exit code 2.
+
+Anything else is a bug: one line saying so, exit code 1. ``--debug`` shows the traceback of
+either instead.
+"""
+
+from __future__ import annotations
+
+import click
+
+from dacapo.experiments.datasplits.datasets.arrays import (
+    ArrayError,
+    ConfigError,
+    ConfigFileNotFoundError,
+    ContainerNotFoundError,
+    DatasetNotFoundError,
+    GeometryError,
+    IncompatibleDatasetError,
+    MetadataError,
+)
+from dacapo_arrays.blockwise import ROIStringError
+
+USER_ERROR = 2
+BUG = 1
+
+#: (exception class, hint), most specific first.
+HINTS: tuple[tuple[type[BaseException], str], ...] = (
+    (ConfigFileNotFoundError, "`dacapo-arrays demo` writes example configs to start from"),
+    (
+        ConfigError,
+        "each config names its kind in __type__ (e.g. ZarrArrayConfig) and sets that kind's "
+        "fields; `dacapo-arrays demo` writes examples",
+    ),
+    (ROIStringError, "write the ROI as begin:end per spatial axis in nm, e.g. 0:800,0:800,0:800"),
+    (GeometryError, "`dacapo-arrays info CONFIG` shows the array's ROI and voxel size"),
+    (ContainerNotFoundError, "`dacapo-arrays info CONTAINER` lists the datasets it holds"),
+    (DatasetNotFoundError, "`dacapo-arrays info CONTAINER` lists the datasets it holds"),
+    (IncompatibleDatasetError, "pass --overwrite to replace it, or --dataset to write elsewhere"),
+    (MetadataError, "fix the stored metadata, or set the voxel size and axes in the config"),
+    (FileNotFoundError, "check the path"),
+    (PermissionError, "check the permissions of the file or folder"),
+    (ArrayError, "re-run with --debug to see where it happened"),
+)
+
+
+def _hint(error: BaseException) -> str | None:
+    for kind, hint in HINTS:
+        if isinstance(error, kind):
+            return hint
+    return None
+
+
+def is_user_error(error: BaseException) -> bool:
+    """Errors caused by what the user asked for (paths, configs, ROIs), not by our code."""
+    return _hint(error) is not None
+
+
+def report(error: BaseException) -> int:
+    """Print ``error`` for a user and return the exit code."""
+    message = str(error) or type(error).__name__
+    if is_user_error(error):
+        click.echo(f"error: {message}", err=True)
+        click.echo(f"hint: {_hint(error)}", err=True)
+        return USER_ERROR
+    click.echo(f"internal error: {type(error).__name__}: {message}", err=True)
+    click.echo("hint: this is a bug; re-run with --debug and report the traceback", err=True)
+    return BUG

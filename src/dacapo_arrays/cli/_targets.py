@@ -1,0 +1,103 @@
+"""What the commands' arguments name: a config file, or a zarr / N5 path (container/dataset)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from dacapo.experiments.datasplits.datasets.arrays import (
+    ArrayConfig,
+    ArrayIdentifier,
+    ContainerNotFoundError,
+    ZarrArrayConfig,
+)
+from dacapo.experiments.datasplits.datasets.arrays._files import FORMATS
+
+CONTAINER_SUFFIXES = (".zarr", ".n5", ".zr")
+
+
+def is_config_file(text: str) -> bool:
+    return Path(text).suffix.lower() in FORMATS
+
+
+def split_container(text: str) -> tuple[str, str]:
+    """``/d/x.zarr/raw/s0`` -> (``/d/x.zarr``, ``raw/s0``); no container suffix: (text, "").
+
+    >>> split_container("/data/jrc.zarr/recon-1/em/s0")
+    ('/data/jrc.zarr', 'recon-1/em/s0')
+    >>> split_container("s3://bucket/a.n5/raw")
+    ('s3://bucket/a.n5', 'raw')
+    """
+    stripped = text.rstrip("/")
+    parts = stripped.split("/")
+    for index in range(len(parts) - 1, -1, -1):
+        if parts[index].lower().endswith(CONTAINER_SUFFIXES):
+            return "/".join(parts[: index + 1]), "/".join(parts[index + 1 :])
+    return stripped, ""
+
+
+def load_config(path: str) -> ArrayConfig:
+    return ArrayConfig.from_file(path)
+
+
+def _is_array_folder(folder: Path) -> bool:
+    if (folder / ".zarray").is_file():
+        return True
+    for name, key, value in (("zarr.json", "node_type", "array"), ("attributes.json", "", "")):
+        document = folder / name
+        if document.is_file():
+            try:
+                data = json.loads(document.read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError):
+                continue
+            if (key and data.get(key) == value) or (not key and "dimensions" in data):
+                return True
+    return False
+
+
+def datasets_below(container: str, dataset: str) -> list[str]:
+    """Every array dataset at or below ``dataset`` in a local container, sorted."""
+    root = Path(container) / dataset
+    if _is_array_folder(root):
+        return [dataset]
+    found = []
+    for folder, subfolders, _ in os.walk(root):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        here = Path(folder)
+        if _is_array_folder(here):
+            found.append(here.relative_to(container).as_posix())
+            subfolders[:] = []
+    return sorted(found)
+
+
+def configs_for_path(text: str) -> list[ZarrArrayConfig]:
+    """The arrays a zarr / N5 path names: the dataset itself, or every dataset below a group."""
+    container, dataset = split_container(text)
+    scheme = urlsplit(container).scheme
+    if scheme == "file":
+        container = urlsplit(container).path
+    elif len(scheme) > 1:  # a URL: no listing, the dataset must be named
+        return [ZarrArrayConfig(name=dataset, file_name=container, dataset=dataset)]
+    local = Path(container)
+    if not local.is_dir():
+        raise ContainerNotFoundError(
+            f"{text!r} is neither a config file (*.yaml, *.toml, *.json) nor an existing zarr / "
+            f"N5 container; check the path"
+        )
+    datasets = datasets_below(container, dataset)
+    if not datasets:
+        raise ContainerNotFoundError(
+            f"no zarr / N5 arrays in {text!r}; give a dataset path such as "
+            f"{str(local / 'raw' / 's0')!r} or a container that holds arrays"
+        )
+    return [ZarrArrayConfig(name=d, file_name=container, dataset=d) for d in datasets]
+
+
+def output_identifier(output: str, dataset: str | None, default: str) -> ArrayIdentifier:
+    """The write target: ``OUTPUT`` (``out.zarr`` or ``out.zarr/dataset``) and ``--dataset``."""
+    container, inner = split_container(output)
+    if not container.lower().endswith(CONTAINER_SUFFIXES):
+        container, inner = output.rstrip("/"), ""
+    return ArrayIdentifier(container, dataset or inner or default)

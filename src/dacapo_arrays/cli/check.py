@@ -1,0 +1,67 @@
+"""``dacapo-arrays check CONFIG``: ``verify()`` the whole tree, then reach every store."""
+
+from __future__ import annotations
+
+import click
+
+from dacapo.experiments.datasplits.datasets.arrays import ArrayConfig
+
+from ._targets import load_config
+from ._tree import Node, walk
+
+#: A kind (config or array) may offer a network check, e.g. a DVID server ping.
+REACHABILITY_HOOK = "check_reachable"
+
+
+def _reach(node: Node) -> str | None:
+    """Open a stored array's metadata (and call its reachability check); the problem, if any."""
+    try:
+        hook = getattr(node.config, REACHABILITY_HOOK, None)
+        if callable(hook):
+            hook()
+        array = node.config.create_array()
+        hook = getattr(array, REACHABILITY_HOOK, None)
+        if callable(hook):
+            hook()
+    except Exception as err:
+        return f"{node.path} ({node.title}): {type(err).__name__}: {err}"
+    return None
+
+
+def problems_of(config: ArrayConfig) -> tuple[list[str], int]:
+    """Every problem of the tree, each with its config path, and how many stores were reached."""
+    problems = config.problems()
+    stores = 0
+    for node in walk(config):
+        if not node.is_leaf or any(p.startswith(f"{node.path} (") for p in problems):
+            continue
+        found = _reach(node)
+        if found is None:
+            stores += 1
+        else:
+            problems.append(found)
+    if not problems:
+        try:
+            config.create_array()
+        except Exception as err:
+            problems.append(f"$ ({type(config).__name__} {config.name!r}): {err}")
+    return problems, stores
+
+
+@click.command()
+@click.argument("config_file", metavar="CONFIG")
+def check(config_file: str) -> None:
+    """Check a config: every field and source (verify), every store reachable.
+
+    Prints each problem with its config path ($.source_array_config...); exits with 1 when
+    anything is wrong, 0 when the whole tree opens.
+    """
+    config = load_config(config_file)
+    problems, stores = problems_of(config)
+    nodes = sum(1 for _ in walk(config))
+    if problems:
+        for problem in problems:
+            click.echo(f"✗ {problem}")
+        click.echo(f"{config_file}: {len(problems)} problem(s) in {nodes} array config(s)")
+        raise click.exceptions.Exit(1)
+    click.echo(f"✓ {config_file}: {nodes} array config(s) verified, {stores} store(s) reachable")

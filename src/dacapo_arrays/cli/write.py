@@ -1,0 +1,134 @@
+"""``dacapo-arrays write CONFIG OUTPUT``: the blockwise writer, with a progress bar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from dacapo_arrays.blockwise import (
+    BlockwiseWriteError,
+    WorkersFailedError,
+    WriteResult,
+    parse_roi,
+    write,
+)
+
+from ._targets import load_config, output_identifier
+
+
+def _shape(text: str | None) -> tuple[int, ...] | None:
+    if text is None:
+        return None
+    try:
+        shape = tuple(int(v) for v in text.replace("x", ",").split(","))
+    except ValueError:
+        shape = ()
+    if not shape or any(s <= 0 for s in shape):
+        raise click.BadParameter(
+            f"{text!r} is not a block shape; write voxels per axis, e.g. 64,64,64"
+        )
+    return shape
+
+
+def _summary(result: WriteResult) -> None:
+    for level in result.levels:
+        skipped = f", {level.skipped} already written" if level.skipped else ""
+        click.echo(
+            f"wrote {result.container}/{level.dataset}: {level.written} block(s) in "
+            f"{level.seconds:.1f} s{skipped} ({level.blocks} in all)"
+        )
+    click.echo(f"run folder (block tracking, worker logs): {result.run_dir}")
+
+
+@click.command()
+@click.argument("config_file", metavar="CONFIG")
+@click.argument("output", metavar="OUTPUT")
+@click.option("--dataset", help="Dataset in OUTPUT (default: the config's name).")
+@click.option("--roi", "roi_text", metavar="ROI", help="Region in nm, e.g. 0:800,0:800,0:800.")
+@click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: CPUs).")
+@click.option(
+    "--pyramid",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Also write N coarser levels (2x each); OUTPUT/DATASET becomes s0..sN.",
+)
+@click.option("--block-shape", metavar="Z,Y,X", help="Block (unit of work) shape in voxels.")
+@click.option(
+    "--chunk-shape",
+    metavar="Z,Y,X",
+    help="Chunk shape in voxels (default: the block shape if given, else ~2 MB).",
+)
+@click.option(
+    "--downsample",
+    type=click.Choice(["auto", "mean", "mode"]),
+    default="auto",
+    show_default=True,
+    help="Pyramid levels: mode for labels, mean for intensities.",
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(min=0),
+    default=2,
+    show_default=True,
+    help="Attempts after a block's first failure.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    metavar="SECONDS",
+    help="Give up on a block (and its worker) after this long (daisy's default: 600).",
+)
+@click.option(
+    "--launcher",
+    metavar="CMD",
+    help="Start each worker with CMD, e.g. 'srun -N1 -c2' or 'bsub -K -n 2'.",
+)
+@click.option("--host", help="Address workers connect to (default 127.0.0.1; 'auto' detects).")
+@click.option(
+    "--run-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Block tracking folder (default: OUTPUT.blocks/DATASET).",
+)
+@click.option("--overwrite", is_flag=True, help="Replace an existing output.")
+@click.option("--progress/--no-progress", default=True, show_default=True)
+def write_command(config_file: str, output: str, **options: Any) -> None:
+    """Write the array CONFIG describes into OUTPUT (a .zarr or .n5 container), block by block.
+
+    An interrupted write resumes when run again: blocks already written are skipped. Other
+    machines can join with `dacapo-arrays worker RUN_DIR` (see docs/writing.md).
+    """
+    config = load_config(config_file)
+    roi_text = options.pop("roi_text")
+    target = output_identifier(output, options.pop("dataset"), config.name)
+    try:
+        result = write(
+            config,
+            target,
+            roi=None if roi_text is None else parse_roi(roi_text),
+            block_shape=_shape(options.pop("block_shape")),
+            chunk_shape=_shape(options.pop("chunk_shape")),
+            pyramid_levels=options.pop("pyramid"),
+            max_retries=options.pop("retries"),
+            **options,
+        )
+    except BlockwiseWriteError as err:
+        _summary(err.result)
+        click.echo(f"error: {err}", err=True)
+        click.echo(
+            f"hint: run the same command again to retry only the failed blocks; worker logs "
+            f"are in {err.result.run_dir / 'logs'}",
+            err=True,
+        )
+        raise click.exceptions.Exit(1) from err
+    except WorkersFailedError as err:
+        click.echo(f"error: {err}", err=True)
+        click.echo(
+            "hint: check that a worker can start where the launcher runs it (same Python "
+            "environment, the output reachable); re-running resumes",
+            err=True,
+        )
+        raise click.exceptions.Exit(1) from err
+    _summary(result)

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dacapo_arrays.blockwise.downsample import (
+    downsample,
+    downsample_mean,
+    downsample_mode,
+    method_for,
+)
+
+
+def _windows(data: np.ndarray, dims: int):
+    """Every 2x..x2 window (flattened in C order) with its output index, the slow way."""
+    lead = data.shape[: data.ndim - dims]
+    half = [s // 2 for s in data.shape[data.ndim - dims :]]
+    for index in itertools.product(*map(range, lead), *map(range, half)):
+        outer, inner = index[: len(lead)], index[len(lead) :]
+        cut = tuple(slice(2 * i, 2 * i + 2) for i in inner)
+        yield index, data[outer + cut].ravel()
+
+
+volumes = st.tuples(
+    st.sampled_from([2, 3]),
+    st.sampled_from([None, 1, 3]),
+    st.lists(st.integers(1, 4), min_size=3, max_size=3),
+    st.integers(0, 2**16),
+)
+
+
+def _volume(dims: int, channels: int | None, half: list[int], seed: int, dtype: str):
+    shape = tuple(2 * h for h in half[:dims])
+    shape = shape if channels is None else (channels, *shape)
+    rng = np.random.default_rng(seed)
+    if dtype.startswith("float"):
+        return rng.random(shape).astype(dtype)
+    return rng.integers(0, 4, size=shape).astype(dtype)
+
+
+@given(volumes, st.sampled_from(["uint64", "uint32", "int64", "uint8"]))
+def test_mode_matches_counting_each_window(volume, dtype: str) -> None:
+    dims, channels, half, seed = volume
+    data = _volume(dims, channels, half, seed, dtype)
+    got = downsample_mode(data, dims)
+    assert got.dtype == data.dtype
+    for index, window in _windows(data, dims):
+        values, counts = np.unique(window, return_counts=True)
+        most = {v for v, c in zip(values, counts, strict=True) if c == counts.max()}
+        assert got[index] == next(v for v in window if v in most)  # ties: first met
+
+
+@given(volumes, st.sampled_from(["float32", "float64", "uint8", "uint16"]))
+def test_mean_matches_averaging_each_window(volume, dtype: str) -> None:
+    dims, channels, half, seed = volume
+    data = _volume(dims, channels, half, seed, dtype)
+    got = downsample_mean(data, dims)
+    assert got.dtype == data.dtype
+    for index, window in _windows(data, dims):
+        mean = window.astype(np.float64).mean()
+        expected = np.rint(mean) if data.dtype.kind in "ui" else mean
+        np.testing.assert_allclose(got[index], np.asarray(expected).astype(dtype), rtol=1e-6)
+
+
+def test_auto_picks_mode_for_labels_and_mean_for_intensities() -> None:
+    assert [method_for(np.dtype(d)) for d in ("uint64", "uint32", "int64", "bool")] == ["mode"] * 4
+    assert [method_for(np.dtype(d)) for d in ("uint8", "uint16", "float32")] == ["mean"] * 3
+    assert method_for(np.dtype("uint64"), "mean") == "mean"
+
+
+def test_errors_name_the_problem() -> None:
+    with pytest.raises(ValueError, match=r"unknown downsampling 'max'; use one of"):
+        method_for(np.dtype("uint8"), "max")
+    with pytest.raises(ValueError, match=r"cannot halve spatial shape \(3, 4\)"):
+        downsample(np.zeros((3, 4)), 2, "mean")
+    with pytest.raises(ValueError, match=r"unknown downsampling 'max'; use 'mean' or 'mode'"):
+        downsample(np.zeros((2, 2)), 2, "max")

@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from funlib.geometry import Coordinate, Roi
+
+from dacapo.experiments.datasplits.datasets.arrays import (
+    ArrayIdentifier,
+    GeometryError,
+    NumpyArray,
+    ROIError,
+    ZarrArrayConfig,
+)
+from dacapo_arrays.blockwise.plan import Plan, default_chunk_shape, make_plan
+from dacapo_arrays.blockwise.rundir import default_run_dir
+
+CONFIG = ZarrArrayConfig(name="raw", file_name="in.zarr", dataset="raw")
+TARGET = ArrayIdentifier("out.zarr", "raw")
+
+
+def _array(shape=(20, 30, 40), voxel=(8, 4, 4), offset=(16, -8, 4), dtype="uint8", axes=None):
+    data = np.zeros(shape, dtype=dtype)
+    spatial = Coordinate(shape[-3:]) * Coordinate(voxel)
+    return NumpyArray.from_np_array(
+        data, Roi(offset, spatial), voxel, axes or ["c", "z", "y", "x"][-len(shape) :]
+    )
+
+
+def test_blocks_are_clipped_to_the_volume_and_levels_halve() -> None:
+    plan = make_plan(CONFIG, _array(), TARGET, block_shape=(16, 16, 16), pyramid_levels=2)
+    assert [lv.dataset for lv in plan.levels] == ["raw/s0", "raw/s1", "raw/s2"]
+    s0, s1, s2 = plan.levels
+    assert s0.roi == Roi((16, -8, 4), (160, 120, 160))
+    assert s0.block_shape == Coordinate(16, 16, 16)
+    assert s0.num_blocks == 2 * 2 * 3
+    assert s1.voxel_size == Coordinate(16, 8, 8)
+    assert s1.roi == Roi((16, -8, 8), (160, 120, 152))  # snapped inwards to the coarser grid
+    assert s1.block_shape == Coordinate(10, 15, 16)
+    assert s2.voxel_size == Coordinate(32, 16, 16)
+    assert s2.downsample == "mean"
+    assert s0.downsample is None
+
+
+def test_one_dataset_without_a_pyramid() -> None:
+    plan = make_plan(CONFIG, _array(dtype="uint64"), TARGET)
+    assert [lv.dataset for lv in plan.levels] == ["raw"]
+    level = plan.levels[0]
+    assert level.chunk_shape == level.block_shape == Coordinate(20, 30, 40)  # 64^3, clipped
+
+
+def test_default_chunks_are_about_two_megabytes_and_blocks_eight_chunks() -> None:
+    assert default_chunk_shape(np.dtype("uint8"), None, 3) == Coordinate(128, 128, 128)
+    assert default_chunk_shape(np.dtype("uint64"), None, 3) == Coordinate(64, 64, 64)
+    assert default_chunk_shape(np.dtype("float32"), 8, 3) == Coordinate(32, 32, 32)
+    assert default_chunk_shape(np.dtype("uint8"), None, 2) == Coordinate(256, 256)
+    big = _array(shape=(300, 300, 300), voxel=(1, 1, 1), offset=(0, 0, 0))
+    level = make_plan(CONFIG, big, TARGET).levels[0]
+    assert level.block_shape == Coordinate(256, 256, 256)
+    assert level.chunk_shape == Coordinate(128, 128, 128)
+    level = make_plan(
+        CONFIG, big, TARGET, block_shape=(64, 64, 128), chunk_shape=(32, 64, 64)
+    ).levels[0]
+    assert level.block_shape == Coordinate(64, 64, 128)
+    assert level.chunk_shape == Coordinate(32, 64, 64)
+    with pytest.raises(
+        GeometryError,
+        match=r"block_shape \(64, 64, 64\) is not a whole number of chunks \(48, 64, 64\)",
+    ):
+        make_plan(CONFIG, big, TARGET, block_shape=(64, 64, 64), chunk_shape=(48, 64, 64))
+
+
+def test_a_single_channel_is_stored_without_c() -> None:
+    plan = make_plan(CONFIG, _array(shape=(1, 4, 4, 4)), TARGET)
+    assert plan.squeeze
+    assert plan.axes == ["z", "y", "x"]
+    assert plan.num_channels is None
+    plan = make_plan(CONFIG, _array(shape=(3, 4, 4, 4)), TARGET)
+    assert not plan.squeeze
+    assert plan.axes == ["c", "z", "y", "x"]
+    assert plan.num_channels == 3
+
+
+def test_plan_round_trips_and_fingerprints_what_matters() -> None:
+    plan = make_plan(CONFIG, _array(), TARGET, pyramid_levels=1)
+    again = Plan.from_json(plan.to_json())
+    assert again == plan
+    assert again.fingerprint() == plan.fingerprint()
+    smaller = make_plan(CONFIG, _array(), TARGET, roi=Roi((16, -8, 4), (80, 120, 160)))
+    assert smaller.fingerprint() != plan.fingerprint()
+
+
+def test_requests_are_checked_with_the_fix() -> None:
+    array = _array()
+    with pytest.raises(ROIError, match=r"is not aligned with voxel size \(8, 4, 4\)"):
+        make_plan(CONFIG, array, TARGET, roi=Roi((17, -8, 4), (80, 120, 160)))
+    with pytest.raises(ROIError, match=r"is not inside array"):
+        make_plan(CONFIG, array, TARGET, roi=Roi((0, 0, 0), (800, 120, 160)))
+    with pytest.raises(GeometryError, match=r"block_shape \(16, 16\) must give one positive"):
+        make_plan(CONFIG, array, TARGET, block_shape=(16, 16))
+    with pytest.raises(
+        GeometryError, match=r"pyramid level s4 would be empty.*at most 3 pyramid levels"
+    ):
+        make_plan(CONFIG, array, TARGET, pyramid_levels=6)
+    with pytest.raises(ValueError, match=r"pyramid_levels must be a whole number >= 0, got -1"):
+        make_plan(CONFIG, array, TARGET, pyramid_levels=-1)
+
+
+def test_run_folder_sits_beside_a_local_container(tmp_path) -> None:
+    local = default_run_dir(ArrayIdentifier(tmp_path / "out.zarr", "a/b"))
+    assert local == tmp_path / "out.zarr.blocks" / "a" / "b"
+    remote = default_run_dir(ArrayIdentifier("s3://bucket/x/out.zarr", "mito"))
+    assert remote.parts[-2:] == ("out.zarr.blocks", "mito")
+
+
+def test_relative_paths_become_absolute_for_workers_elsewhere(monkeypatch, tmp_path) -> None:
+    monkeypatch.chdir(tmp_path)
+    relative = ZarrArrayConfig(name="raw", file_name="in.zarr", dataset="raw")
+    remote = ZarrArrayConfig(name="raw", file_name="s3://bucket/in.zarr", dataset="raw")
+    plan = make_plan(relative, _array(), ArrayIdentifier("out.zarr", "raw"))
+    assert plan.config["file_name"] == str(tmp_path / "in.zarr")
+    assert plan.container == str(tmp_path / "out.zarr")
+    plan = make_plan(remote, _array(), ArrayIdentifier("gs://b/out.zarr", "raw"))
+    assert plan.config["file_name"] == "s3://bucket/in.zarr"
+    assert plan.container == "gs://b/out.zarr"

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from funlib.geometry import Roi
+
+from dacapo.experiments.datasplits.datasets.arrays import ArrayIdentifier, ZarrArray
+
+
+def _open(container: Path, dataset: str) -> ZarrArray:
+    return ZarrArray.open_from_array_identifier(ArrayIdentifier(container, dataset))
+
+
+def test_write_a_roi_with_a_pyramid_and_a_progress_bar(tmp_path: Path, labels, cli) -> None:
+    config, truth = labels
+    config.to_file(tmp_path / "labels.yaml")
+    output = tmp_path / "out.zarr"
+    result = cli("write", str(tmp_path / "labels.yaml"), f"{output}/sub/copy",
+                 "--roi", "[80:208, 24:152, 4:132]", "--pyramid", "1", "--block-shape", "8,16,16",
+                 "--workers", "2")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        f"wrote {output}/sub/copy/s0: 8 block(s) in {_seconds(result.stdout, 0)} s (8 in all)",
+        f"wrote {output}/sub/copy/s1: 1 block(s) in {_seconds(result.stdout, 1)} s (1 in all)",
+        f"run folder (block tracking, worker logs): {output}.blocks/sub/copy",
+    ]
+    assert "out.zarr/sub/copy/s0: 100%" in result.stderr
+    assert "voxels/s" in result.stderr
+    roi = Roi((80, 24, 4), (128, 128, 128))
+    s0 = _open(output, "sub/copy/s0")
+    assert s0.roi == roi
+    np.testing.assert_array_equal(s0[roi], truth[roi])
+    assert _open(output, "sub/copy/s1").voxel_size == truth.voxel_size * 2
+
+
+def _seconds(stdout: str, line: int) -> str:
+    return stdout.splitlines()[line].split(" block(s) in ")[1].split(" s")[0]
+
+
+def test_user_errors_exit_2_with_one_line_and_a_hint(tmp_path: Path, labels, cli, invoke) -> None:
+    config, _ = labels
+    config.to_file(tmp_path / "labels.yaml")
+    base = ["write", str(tmp_path / "labels.yaml"), str(tmp_path / "out.zarr")]
+    bad_roi = cli(*base, "--roi", "0:800,0:8a0,0:800")
+    assert (bad_roi.returncode, bad_roi.stderr.splitlines()) == (2, [
+        "error: cannot read ROI '0:800,0:8a0,0:800': axis 1 is '0:8a0', expected begin:end in "
+        "world units (nm); write e.g. '0:800,0:800,0:800'",
+        "hint: write the ROI as begin:end per spatial axis in nm, e.g. 0:800,0:800,0:800",
+    ])  # fmt: skip
+    outside = invoke(*base, "--roi", "0:800,0:800,0:800")
+    assert outside.exit_code == 2
+    assert outside.stderr.startswith("error: ROI [0:800, 0:800, 0:800] (nm) is not inside array")
+    assert outside.stderr.splitlines()[1] == (
+        "hint: `dacapo-arrays info CONFIG` shows the array's ROI and voxel size"
+    )
+    source = invoke("write", str(tmp_path / "labels.yaml"), str(tmp_path / "source.zarr"))
+    assert source.exit_code == 2
+    assert source.stderr.splitlines()[1] == (
+        "hint: pass --overwrite to replace it, or --dataset to write elsewhere"
+    )
+    workers = invoke(*base, "--workers", "0")
+    assert workers.exit_code == 2
+    assert "Invalid value for '--workers'" in workers.stderr
+    shape = invoke(*base, "--block-shape", "8,x")
+    assert shape.exit_code == 2
+    assert "is not a block shape" in shape.stderr
+    assert not (tmp_path / "out.zarr").exists()
