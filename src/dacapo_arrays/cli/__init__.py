@@ -10,6 +10,8 @@ from typing import Any
 
 import click
 
+from dacapo_arrays.viewer.cli import view
+
 from ._errors import report
 from .check import check
 from .demo import demo
@@ -44,5 +46,6 @@ main.add_command(check)
 main.add_command(write_command, name="write")
 main.add_command(worker)
 main.add_command(demo)
+main.add_command(view)
 
 __all__ = ["main"]
