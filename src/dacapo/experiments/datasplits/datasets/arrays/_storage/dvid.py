@@ -30,7 +30,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from dacapo.experiments.datasplits.datasets.arrays._storage.exact_units import (
+from dacapo.experiments.datasplits.datasets.arrays._storage.units import (
     exact,
     nanometres_per,
 )
