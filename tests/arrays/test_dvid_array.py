@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from funlib.geometry import Coordinate, Roi
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from dacapo.experiments.datasplits.datasets.arrays import (
@@ -36,12 +36,11 @@ from dacapo.experiments.datasplits.datasets.arrays._storage.dvid import (
     DVIDRequestError,
     parse_info,
 )
+from dacapo_arrays.testing.checks import assert_read_equals_numpy
 from dacapo_arrays.testing.dvid_server import FakeDVID
-from dacapo_arrays.testing.strategies import aligned_rois, random_volume
+from dacapo_arrays.testing.strategies import aligned_rois, fixture_settings, random_volume
 
-SETTINGS = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+SETTINGS = fixture_settings(40)
 
 
 @pytest.fixture(scope="module")
@@ -94,12 +93,7 @@ def test_random_reads_equal_numpy(server: FakeDVID, data: st.DataObject) -> None
         None,
     )
     roi = data.draw(aligned_rois(array.roi, voxel))
-    begin = (roi.begin - offset) / voxel
-    index = tuple(slice(b, b + n) for b, n in zip(begin, roi.shape / voxel, strict=True))
-    got = array[roi]
-    np.testing.assert_array_equal(got, values[index])
-    assert got.dtype == values.dtype
-    assert got.dtype.isnative
+    assert_read_equals_numpy(array, roi, values, offset, voxel)
 
 
 def test_dispatch_is_by_type_not_by_name(server: FakeDVID) -> None:

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import tifffile
 from funlib.geometry import Coordinate, Roi
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from dacapo.experiments.datasplits.datasets.arrays import (
@@ -26,11 +26,10 @@ from dacapo.experiments.datasplits.datasets.arrays import (
     TiffArrayConfig,
 )
 from dacapo.experiments.datasplits.datasets.arrays._storage.lazy import LazyView
-from dacapo_arrays.testing.strategies import aligned_rois, random_volume
+from dacapo_arrays.testing.checks import assert_read_equals_numpy
+from dacapo_arrays.testing.strategies import aligned_rois, fixture_settings, random_volume
 
-SETTINGS = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+SETTINGS = fixture_settings(40)
 
 #: How tifffile lays a (z, y, x) stack out: contiguous, strips, tiles, compressed or not.
 LAYOUTS = {
@@ -82,12 +81,7 @@ def test_random_reads_equal_numpy(tmp_path: Path, data: st.DataObject) -> None:
     array = _open(path, voxel_size=voxel, offset=offset, axes=["z", "y", "x"])
     assert array.roi == Roi(offset, Coordinate(shape) * voxel)
     roi = data.draw(aligned_rois(array.roi, voxel))
-    begin = (roi.begin - offset) / voxel
-    index = tuple(slice(b, b + n) for b, n in zip(begin, roi.shape / voxel, strict=True))
-    got = array[roi]
-    np.testing.assert_array_equal(got, values[index])
-    assert got.dtype == values.dtype
-    assert got.dtype.isnative
+    assert_read_equals_numpy(array, roi, values, offset, voxel)
 
 
 @pytest.mark.parametrize(
