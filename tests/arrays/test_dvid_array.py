@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import concurrent.futures
 import gzip
 import http.server
 import json
-import multiprocessing
-import operator
 import pickle
 import socket
 import threading
@@ -36,7 +33,7 @@ from dacapo.experiments.datasplits.datasets.arrays._storage.dvid import (
     DVIDRequestError,
     parse_info,
 )
-from dacapo_arrays.testing.checks import assert_read_equals_numpy
+from dacapo_arrays.testing.checks import assert_read_equals_numpy, read_in_a_spawned_process
 from dacapo_arrays.testing.dvid_server import FakeDVID
 from dacapo_arrays.testing.strategies import aligned_rois, fixture_settings, random_volume
 
@@ -446,9 +443,7 @@ def test_pickles_without_a_session_and_reads_in_another_process(server: FakeDVID
     state = pickle.loads(pickle.dumps(array))._client.__dict__
     assert "_session" not in state
     roi = Roi((2, 2, 2), (4, 6, 8))
-    context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
-        got = pool.submit(operator.getitem, array, roi).result()  # array[roi] over there
+    got = read_in_a_spawned_process(array, roi)
     np.testing.assert_array_equal(got, values[1:3, 1:4, 1:5])
 
 

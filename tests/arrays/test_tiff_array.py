@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import concurrent.futures
-import multiprocessing
-import operator
 import os
 import pickle
 from pathlib import Path
@@ -26,7 +23,7 @@ from dacapo.experiments.datasplits.datasets.arrays import (
     TiffArrayConfig,
 )
 from dacapo.experiments.datasplits.datasets.arrays._storage.lazy import LazyView
-from dacapo_arrays.testing.checks import assert_read_equals_numpy
+from dacapo_arrays.testing.checks import assert_read_equals_numpy, read_in_a_spawned_process
 from dacapo_arrays.testing.strategies import aligned_rois, fixture_settings, random_volume
 
 SETTINGS = fixture_settings(40)
@@ -356,9 +353,7 @@ def test_pickled_arrays_reopen_the_file_in_another_process(tmp_path: Path) -> No
     array = _open(tmp_path / "x.tif", voxel_size=(2, 1, 1))
     assert "_handle" not in pickle.loads(pickle.dumps(array))._stack.__dict__
     roi = Roi((2, 5, 5), (4, 12, 12))
-    context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
-        got = pool.submit(operator.getitem, array, roi).result()  # array[roi] over there
+    got = read_in_a_spawned_process(array, roi)
     np.testing.assert_array_equal(got, values[1:3, 5:17, 5:17])
 
 

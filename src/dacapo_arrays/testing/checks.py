@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import concurrent.futures
+import multiprocessing
+import operator
 from typing import Any
 
 import numpy as np
@@ -30,6 +33,14 @@ def assert_read_equals_numpy(
     np.testing.assert_array_equal(got, values[voxel_index(roi, offset, voxel)])
     assert got.dtype == values.dtype
     assert got.dtype.isnative
+
+
+def read_in_a_spawned_process(array: Array, roi: Roi) -> np.ndarray[Any, Any]:
+    """``array[roi]`` read in a fresh (spawned) process: ``array`` travels there pickled."""
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
+        got: np.ndarray[Any, Any] = pool.submit(operator.getitem, array, roi).result()
+    return got
 
 
 def assert_refused(
