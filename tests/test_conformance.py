@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from funlib.geometry import Roi
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from dacapo.experiments.datasplits.datasets import arrays
@@ -19,12 +19,10 @@ from dacapo.experiments.datasplits.datasets.arrays import (
     VirtualArrayError,
 )
 from dacapo_arrays.testing import Case, all_cases
-from dacapo_arrays.testing.strategies import aligned_rois, misaligned_rois
+from dacapo_arrays.testing.strategies import aligned_rois, fixture_settings, misaligned_rois
 
 CASES = all_cases()
-FIXTURE_SETTINGS = settings(
-    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+FIXTURE_SETTINGS = fixture_settings(20)
 
 
 @pytest.fixture(params=CASES, ids=[c.id for c in CASES])

@@ -6,7 +6,7 @@ from unittest import mock
 import numpy as np
 import pytest
 from funlib.geometry import Coordinate, Roi
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dacapo.experiments.datasplits.datasets.arrays import (
@@ -23,7 +23,7 @@ from dacapo.experiments.datasplits.datasets.arrays import binarize_array as modu
 from dacapo.experiments.datasplits.datasets.arrays.binarize_array import binarize
 from dacapo_arrays.testing.cases.binarize import binarize_reference
 from dacapo_arrays.testing.sources import numpy_truth, zarr_source
-from dacapo_arrays.testing.strategies import aligned_rois
+from dacapo_arrays.testing.strategies import aligned_rois, fixture_settings
 from dacapo_arrays.testing.virtual import numpy_sources, recorded_reads, stored
 
 LABEL_DTYPES = ["bool", "uint8", "uint16", "uint32", "uint64", "int8", "int16", "int32", "int64"]
@@ -120,9 +120,7 @@ def test_binarize_refuses_float_labels() -> None:
 # -- the array -----------------------------------------------------------------------------
 
 
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@fixture_settings(40)
 @given(data=st.data())
 def test_reads_equal_reference(tmp_path: Path, data: st.DataObject) -> None:
     source = data.draw(numpy_sources(st.sampled_from(LABEL_DTYPES[1:])))
@@ -285,9 +283,7 @@ source_array_config:
 """
 
 
-@settings(
-    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@fixture_settings(10)
 @given(data=st.data())
 def test_binarize_of_a_crop_of_a_zarr_from_one_file(tmp_path: Path, data: st.DataObject) -> None:
     labels = numpy_truth(dtype="uint64", seed=5)

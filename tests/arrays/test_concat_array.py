@@ -25,8 +25,10 @@ from dacapo.experiments.datasplits.datasets.arrays import (
     ZarrArray,
     ZarrArrayConfig,
 )
+from dacapo_arrays.testing.checks import assert_refused
 from dacapo_arrays.testing.sources import numpy_truth, zarr_source
 from dacapo_arrays.testing.strategies import aligned_rois, random_volume, voxel_sizes
+from dacapo_arrays.testing.virtual import recorded_reads_of
 
 SLOW = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 DTYPES = ("uint8", "uint16", "int32", "uint64", "float32", "float64")
@@ -137,22 +139,7 @@ def test_dtype_is_the_numpy_result_type(tmp_path, dtypes: list[str], expected: s
     assert config.create_array().dtype == np.dtype(expected)
 
 
-def _record_reads(monkeypatch: pytest.MonkeyPatch, arrays: list) -> list[tuple[int, Roi]]:
-    """Record every ROI each array is asked for (the reads themselves still happen)."""
-    requests: list[tuple[int, Roi]] = []
-    for index, array in enumerate(arrays):
-
-        def read(roi: Roi, index: int = index, original=array._read) -> np.ndarray:
-            requests.append((index, roi))
-            return original(roi)
-
-        monkeypatch.setattr(array, "_read", read)
-    return requests
-
-
-def test_each_distinct_source_is_read_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_each_distinct_source_is_read_once(tmp_path: Path) -> None:
     a, b = numpy_truth(seed=1), numpy_truth(seed=2)
     a_config, b_config = _store(tmp_path, a, "a"), _store(tmp_path, b, "b")
     config = ConcatArrayConfig(
@@ -164,16 +151,14 @@ def test_each_distinct_source_is_read_once(
     array = config.create_array()
     assert isinstance(array, ConcatArray)
     assert array.source_arrays["x"] is array.source_arrays["z"]  # equal configs, one array
-    requests = _record_reads(monkeypatch, [array.source_arrays["x"], array.default_array])
     roi = Roi((24, 0, 8), (16, 8, 12))
-    got = array[roi]
+    with recorded_reads_of([array.source_arrays["x"], array.default_array]) as requests:
+        got = array[roi]
     assert requests == [(0, roi), (1, roi)]
     np.testing.assert_array_equal(got, np.stack([a[roi], b[roi], a[roi], b[roi]]))
 
 
-def test_an_unused_default_is_not_read_and_sets_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_an_unused_default_is_not_read_and_sets_nothing(tmp_path: Path) -> None:
     a = numpy_truth()
     default = numpy_truth(dtype="float64", offset=(0, 0, 0), shape=(20, 20, 20))
     config = ConcatArrayConfig(
@@ -185,8 +170,8 @@ def test_an_unused_default_is_not_read_and_sets_nothing(
     array = config.create_array()
     assert array.dtype == np.uint8
     assert array.roi == a.roi
-    requests = _record_reads(monkeypatch, [array.default_array])
-    array[array.roi]
+    with recorded_reads_of([array.default_array]) as requests:
+        array[array.roi]
     assert requests == []
 
 
@@ -278,11 +263,12 @@ def test_incompatible_sources(tmp_path, second, error, message) -> None:
             "y": _store(tmp_path, second, "b"),
         },
     )
-    with pytest.raises(error, match=f"ConcatArray 'cat': {message}"):
-        config.create_array()
-    ok, problems = config.verify()
-    assert not ok
-    assert problems.startswith("$ (ConcatArrayConfig 'cat'): ConcatArray 'cat': ")
+    assert_refused(
+        config,
+        error,
+        f"ConcatArray 'cat': {message}",
+        reported="$ (ConcatArrayConfig 'cat'): ConcatArray 'cat': ",
+    )
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from funlib.geometry import Coordinate, Roi
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dacapo.experiments.datasplits.datasets.arrays import (
@@ -15,36 +14,25 @@ from dacapo.experiments.datasplits.datasets.arrays import (
     ConstantArray,
     ConstantArrayConfig,
     NumpyArray,
-    VirtualArrayError,
     ZarrArrayConfig,
 )
 from dacapo.experiments.datasplits.datasets.arrays.constant_array import constant_dtype
 from dacapo_arrays.testing.sources import numpy_truth, zarr_source
-from dacapo_arrays.testing.strategies import DTYPES, aligned_rois
-from dacapo_arrays.testing.virtual import numpy_sources, recorded_reads, stored
+from dacapo_arrays.testing.strategies import DTYPES, aligned_rois, fixture_settings
+from dacapo_arrays.testing.virtual import (
+    check_ones_spec_example,
+    numpy_sources,
+    recorded_reads,
+    stored,
+)
 
 UNUSED = ZarrArrayConfig(name="gt", file_name="never-opened.zarr", dataset="gt")
 
 
 def test_the_spec_examples() -> None:
     """The runnable examples of spec/arrays-api.rst for ConstantArray (see test_ones_array)."""
-    source_array = NumpyArray(np.zeros((10, 10, 10)))
-    ones_array = ConstantArray.like(source_array)
-    assert ones_array.source_array is source_array
-    ones_array = ConstantArray(source_array)
-    assert ones_array.source_array is source_array
-    assert ones_array.attrs == {}
-    assert ones_array.axes == ["z", "y", "x"]
-    assert ones_array.dims == 3
-    assert ones_array.voxel_size == Coordinate(1, 1, 1)
-    assert ones_array.roi == Roi((0, 0, 0), (10, 10, 10))
-    assert ones_array.writable is False
-    with pytest.raises(VirtualArrayError, match="has no stored data"):
-        ones_array.data  # noqa: B018
-    np.testing.assert_array_equal(ones_array[ones_array.roi], np.ones((10, 10, 10), np.uint8))
-    assert ones_array.dtype == np.uint8
+    ones_array = check_ones_spec_example(ConstantArray, np.dtype(np.uint8))
     assert ones_array.constant == 1
-    assert ones_array.num_channels is None
 
 
 @pytest.mark.parametrize(
@@ -166,9 +154,7 @@ def test_unrepresentable_constant_fails_verify_and_construction() -> None:
         config.create_array()  # refused before the (missing) source is opened
 
 
-@settings(
-    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@fixture_settings(10)
 @given(
     constant=st.sampled_from([0, 1, -7, 2**40, 0.5, 1.0, 0.1]),
     suffix=st.sampled_from([".yaml", ".toml", ".json"]),

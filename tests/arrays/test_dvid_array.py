@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import concurrent.futures
 import gzip
 import http.server
 import json
-import multiprocessing
-import operator
 import pickle
 import socket
 import threading
@@ -18,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from funlib.geometry import Coordinate, Roi
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from dacapo.experiments.datasplits.datasets.arrays import (
@@ -36,12 +33,11 @@ from dacapo.experiments.datasplits.datasets.arrays._storage.dvid import (
     DVIDRequestError,
     parse_info,
 )
+from dacapo_arrays.testing.checks import assert_read_equals_numpy, read_in_a_spawned_process
 from dacapo_arrays.testing.dvid_server import FakeDVID
-from dacapo_arrays.testing.strategies import aligned_rois, random_volume
+from dacapo_arrays.testing.strategies import aligned_rois, fixture_settings, random_volume
 
-SETTINGS = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+SETTINGS = fixture_settings(40)
 
 
 @pytest.fixture(scope="module")
@@ -94,12 +90,7 @@ def test_random_reads_equal_numpy(server: FakeDVID, data: st.DataObject) -> None
         None,
     )
     roi = data.draw(aligned_rois(array.roi, voxel))
-    begin = (roi.begin - offset) / voxel
-    index = tuple(slice(b, b + n) for b, n in zip(begin, roi.shape / voxel, strict=True))
-    got = array[roi]
-    np.testing.assert_array_equal(got, values[index])
-    assert got.dtype == values.dtype
-    assert got.dtype.isnative
+    assert_read_equals_numpy(array, roi, values, offset, voxel)
 
 
 def test_dispatch_is_by_type_not_by_name(server: FakeDVID) -> None:
@@ -452,9 +443,7 @@ def test_pickles_without_a_session_and_reads_in_another_process(server: FakeDVID
     state = pickle.loads(pickle.dumps(array))._client.__dict__
     assert "_session" not in state
     roi = Roi((2, 2, 2), (4, 6, 8))
-    context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
-        got = pool.submit(operator.getitem, array, roi).result()  # array[roi] over there
+    got = read_in_a_spawned_process(array, roi)
     np.testing.assert_array_equal(got, values[1:3, 1:4, 1:5])
 
 

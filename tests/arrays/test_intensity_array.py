@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from funlib.geometry import Roi
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dacapo.experiments.datasplits.datasets.arrays import (
@@ -19,13 +19,11 @@ from dacapo.experiments.datasplits.datasets.arrays import (
 from dacapo.experiments.datasplits.datasets.arrays.intensity_array import normalize
 from dacapo_arrays.testing.cases.intensities import intensities_reference
 from dacapo_arrays.testing.sources import numpy_truth, zarr_source
-from dacapo_arrays.testing.strategies import DTYPES, aligned_rois
+from dacapo_arrays.testing.strategies import DTYPES, aligned_rois, fixture_settings
 from dacapo_arrays.testing.virtual import numpy_sources, recorded_reads, stored
 
 UNUSED = ZarrArrayConfig(name="raw", file_name="never-opened.zarr", dataset="raw")
-FIXTURES = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+FIXTURES = fixture_settings(40)
 finite = st.floats(-1e4, 1e4, allow_nan=False)
 
 

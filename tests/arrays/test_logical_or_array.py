@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from funlib.geometry import Roi
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dacapo.experiments.datasplits.datasets.arrays import (
@@ -19,12 +19,10 @@ from dacapo.experiments.datasplits.datasets.arrays.logical_or_array import logic
 from dacapo_arrays.testing.cases.binarize import binarize_reference
 from dacapo_arrays.testing.cases.logical_or import logical_or_reference
 from dacapo_arrays.testing.sources import numpy_truth, zarr_source
-from dacapo_arrays.testing.strategies import DTYPES, aligned_rois
+from dacapo_arrays.testing.strategies import DTYPES, aligned_rois, fixture_settings
 from dacapo_arrays.testing.virtual import numpy_sources, recorded_reads, stored
 
-FIXTURES = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+FIXTURES = fixture_settings(40)
 
 
 def union_of(source: ArrayConfig) -> LogicalOrArrayConfig:

@@ -24,8 +24,10 @@ from dacapo.experiments.datasplits.datasets.arrays import (
     ZarrArrayConfig,
 )
 from dacapo.experiments.datasplits.datasets.arrays.merge_instances_array import merge_blocks
+from dacapo_arrays.testing.checks import assert_refused
 from dacapo_arrays.testing.sources import numpy_truth, zarr_source
 from dacapo_arrays.testing.strategies import aligned_rois, voxel_sizes
+from dacapo_arrays.testing.virtual import recorded_reads_of
 
 SLOW = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 INT_DTYPES = ("uint8", "uint16", "uint32", "uint64", "int16", "int64")
@@ -264,11 +266,12 @@ def _pair(tmp_path: Path, second: NumpyArray) -> list[ZarrArrayConfig]:
 )
 def test_incompatible_sources(tmp_path, second, error, message) -> None:
     config = MergeInstancesArrayConfig(name="merged", source_array_configs=_pair(tmp_path, second))
-    with pytest.raises(error, match=f"MergeInstancesArray 'merged': {message}"):
-        config.create_array()
-    ok, problems = config.verify()
-    assert not ok
-    assert problems.startswith("$ (MergeInstancesArrayConfig 'merged'): MergeInstancesArray")
+    assert_refused(
+        config,
+        error,
+        f"MergeInstancesArray 'merged': {message}",
+        reported="$ (MergeInstancesArrayConfig 'merged'): MergeInstancesArray",
+    )
 
 
 def test_roi_is_the_intersection(tmp_path: Path) -> None:
@@ -331,9 +334,7 @@ def test_a_merge_of_merges_reads_the_inner_max_id(tmp_path: Path) -> None:
     np.testing.assert_array_equal(array[array.roi], [[[12, 0]]])  # c's 3 shifted by 9
 
 
-def test_properties_reads_and_config_files(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_properties_reads_and_config_files(tmp_path: Path) -> None:
     truths = [numpy_truth(dtype="uint16", seed=s) for s in (0, 1)]
     config = MergeInstancesArrayConfig(
         name="merged", source_array_configs=_store(tmp_path, truths), max_ids=[19, 19]
@@ -356,19 +357,6 @@ def test_properties_reads_and_config_files(
     roi = Roi((24, 0, 8), (16, 8, 12))
     again = pickle.loads(pickle.dumps(array))
     np.testing.assert_array_equal(again[roi], array[roi])
-    requests = _record_reads(monkeypatch, array.source_arrays)
-    array[roi]
+    with recorded_reads_of(array.source_arrays) as requests:
+        array[roi]
     assert requests == [(0, roi), (1, roi)]
-
-
-def _record_reads(monkeypatch: pytest.MonkeyPatch, arrays: list) -> list[tuple[int, Roi]]:
-    """Record every ROI each array is asked for (the reads themselves still happen)."""
-    requests: list[tuple[int, Roi]] = []
-    for index, array in enumerate(arrays):
-
-        def read(roi: Roi, index: int = index, original=array._read) -> np.ndarray:
-            requests.append((index, roi))
-            return original(roi)
-
-        monkeypatch.setattr(array, "_read", read)
-    return requests

@@ -28,6 +28,7 @@ from dacapo.experiments.datasplits.datasets.arrays.missing_annotations_mask_meta
     Annotation,
     parse_annotation_metadata,
 )
+from dacapo_arrays.testing.checks import assert_refused
 from dacapo_arrays.testing.sources import numpy_truth, zarr_source
 from dacapo_arrays.testing.strategies import aligned_rois
 
@@ -216,11 +217,12 @@ def test_missing_metadata_is_refused_at_construction(tmp_path: Path) -> None:
         r"\(attribute keys: \[.*'resolution', 'units'.*\]\); expected either a "
         r"'labels' list .*; add it with ZarrArray.add_metadata\(...\)"
     )
-    with pytest.raises(MetadataError, match=message):
-        mask_config.create_array()
-    ok, problems = mask_config.verify()
-    assert not ok
-    assert problems.startswith("$ (MissingAnnotationsMaskConfig 'mask'): ZarrArray 'labels'")
+    assert_refused(
+        mask_config,
+        MetadataError,
+        message,
+        reported="$ (MissingAnnotationsMaskConfig 'mask'): ZarrArray 'labels'",
+    )
 
 
 def test_malformed_metadata_names_the_dataset(tmp_path: Path) -> None:

@@ -5,8 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from funlib.geometry import Coordinate, Roi
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dacapo.experiments.datasplits.datasets.arrays import (
@@ -15,11 +14,15 @@ from dacapo.experiments.datasplits.datasets.arrays import (
     OnesArray,
     OnesArrayConfig,
     ReadOnlyError,
-    VirtualArrayError,
 )
 from dacapo_arrays.testing.sources import numpy_truth, zarr_source
-from dacapo_arrays.testing.strategies import DTYPES, aligned_rois
-from dacapo_arrays.testing.virtual import numpy_sources, recorded_reads, stored
+from dacapo_arrays.testing.strategies import DTYPES, aligned_rois, fixture_settings
+from dacapo_arrays.testing.virtual import (
+    check_ones_spec_example,
+    numpy_sources,
+    recorded_reads,
+    stored,
+)
 
 
 def test_the_spec_examples() -> None:
@@ -28,22 +31,7 @@ def test_the_spec_examples() -> None:
     The spec's printed outputs contradict each other (``axes`` 'zyx', ``dims`` (10, 10, 10),
     ``num_channels`` 1, ``data`` an array of ones); docs/decisions.md says what holds.
     """
-    source_array = NumpyArray(np.zeros((10, 10, 10)))
-    ones_array = OnesArray.like(source_array)
-    assert ones_array.source_array is source_array
-    ones_array = OnesArray(source_array)
-    assert ones_array.source_array is source_array
-    assert ones_array.attrs == {}
-    assert ones_array.axes == ["z", "y", "x"]
-    assert ones_array.dims == 3
-    assert ones_array.voxel_size == Coordinate(1, 1, 1)
-    assert ones_array.roi == Roi((0, 0, 0), (10, 10, 10))
-    assert ones_array.writable is False
-    with pytest.raises(VirtualArrayError, match="has no stored data"):
-        ones_array.data  # noqa: B018
-    np.testing.assert_array_equal(ones_array[ones_array.roi], np.ones((10, 10, 10), bool))
-    assert ones_array.dtype == np.bool_
-    assert ones_array.num_channels is None
+    check_ones_spec_example(OnesArray, np.dtype(bool))
 
 
 @settings(max_examples=30, deadline=None)
@@ -104,9 +92,7 @@ def test_deprecation_is_logged_not_warned(caplog: pytest.LogCaptureFixture) -> N
     ]
 
 
-@settings(
-    max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@fixture_settings(5)
 @given(suffix=st.sampled_from([".yaml", ".toml", ".json"]))
 def test_config_round_trips(tmp_path: Path, suffix: str) -> None:
     source = stored(tmp_path, numpy_truth())

@@ -22,8 +22,10 @@ from dacapo.experiments.datasplits.datasets.arrays import (
     ZarrArray,
 )
 from dacapo.experiments.datasplits.datasets.arrays.sum_array import add_checked, sum_dtype
+from dacapo_arrays.testing.checks import assert_refused
 from dacapo_arrays.testing.sources import numpy_truth, zarr_source
 from dacapo_arrays.testing.strategies import aligned_rois, random_volume, voxel_sizes
+from dacapo_arrays.testing.virtual import recorded_reads_of
 
 SLOW = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # bool is left out: the foundation's zarr writer cannot store bool yet (fill_value 0).
@@ -196,11 +198,12 @@ def test_sources_must_match(tmp_path: Path, change: dict[str, object], message: 
         rf"SumArray 'sum': sources {message}.*; a voxel-wise sum needs equal axes, channels, "
         r"voxel size and ROI"
     )
-    with pytest.raises(GeometryError, match=full):
-        config.create_array()
-    ok, problems = config.verify()
-    assert not ok
-    assert problems.startswith("$ (SumArrayConfig 'sum'): SumArray 'sum': sources differ in")
+    assert_refused(
+        config,
+        GeometryError,
+        full,
+        reported="$ (SumArrayConfig 'sum'): SumArray 'sum': sources differ in",
+    )
 
 
 def test_channel_counts_must_match(tmp_path: Path) -> None:
@@ -220,9 +223,7 @@ def test_no_sources(tmp_path: Path) -> None:
         config.create_array()
 
 
-def test_properties_and_reads_of_only_the_request(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_properties_and_reads_of_only_the_request(tmp_path: Path) -> None:
     truths = [numpy_truth(seed=0), numpy_truth(seed=1)]
     config = _sum_config(tmp_path, truths)
     array = config.create_array()
@@ -239,21 +240,9 @@ def test_properties_and_reads_of_only_the_request(
     roi = Roi((24, 0, 8), (16, 8, 12))
     again = pickle.loads(pickle.dumps(array))
     np.testing.assert_array_equal(again[roi], array[roi])
-    requests = _record_reads(monkeypatch, array.source_arrays)
+    with recorded_reads_of(array.source_arrays) as requests:
+        got = array[roi]
     np.testing.assert_array_equal(
-        array[roi], truths[0][roi].astype(np.uint64) + truths[1][roi].astype(np.uint64)
+        got, truths[0][roi].astype(np.uint64) + truths[1][roi].astype(np.uint64)
     )
     assert requests == [(0, roi), (1, roi)]
-
-
-def _record_reads(monkeypatch: pytest.MonkeyPatch, arrays: list) -> list[tuple[int, Roi]]:
-    """Record every ROI each array is asked for (the reads themselves still happen)."""
-    requests: list[tuple[int, Roi]] = []
-    for index, array in enumerate(arrays):
-
-        def read(roi: Roi, index: int = index, original=array._read) -> np.ndarray:
-            requests.append((index, roi))
-            return original(roi)
-
-        monkeypatch.setattr(array, "_read", read)
-    return requests

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import concurrent.futures
-import multiprocessing
-import operator
 import os
 import pickle
 from pathlib import Path
@@ -13,7 +10,7 @@ import numpy as np
 import pytest
 import tifffile
 from funlib.geometry import Coordinate, Roi
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from dacapo.experiments.datasplits.datasets.arrays import (
@@ -26,11 +23,10 @@ from dacapo.experiments.datasplits.datasets.arrays import (
     TiffArrayConfig,
 )
 from dacapo.experiments.datasplits.datasets.arrays._storage.lazy import LazyView
-from dacapo_arrays.testing.strategies import aligned_rois, random_volume
+from dacapo_arrays.testing.checks import assert_read_equals_numpy, read_in_a_spawned_process
+from dacapo_arrays.testing.strategies import aligned_rois, fixture_settings, random_volume
 
-SETTINGS = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+SETTINGS = fixture_settings(40)
 
 #: How tifffile lays a (z, y, x) stack out: contiguous, strips, tiles, compressed or not.
 LAYOUTS = {
@@ -82,12 +78,7 @@ def test_random_reads_equal_numpy(tmp_path: Path, data: st.DataObject) -> None:
     array = _open(path, voxel_size=voxel, offset=offset, axes=["z", "y", "x"])
     assert array.roi == Roi(offset, Coordinate(shape) * voxel)
     roi = data.draw(aligned_rois(array.roi, voxel))
-    begin = (roi.begin - offset) / voxel
-    index = tuple(slice(b, b + n) for b, n in zip(begin, roi.shape / voxel, strict=True))
-    got = array[roi]
-    np.testing.assert_array_equal(got, values[index])
-    assert got.dtype == values.dtype
-    assert got.dtype.isnative
+    assert_read_equals_numpy(array, roi, values, offset, voxel)
 
 
 @pytest.mark.parametrize(
@@ -362,9 +353,7 @@ def test_pickled_arrays_reopen_the_file_in_another_process(tmp_path: Path) -> No
     array = _open(tmp_path / "x.tif", voxel_size=(2, 1, 1))
     assert "_handle" not in pickle.loads(pickle.dumps(array))._stack.__dict__
     roi = Roi((2, 5, 5), (4, 12, 12))
-    context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
-        got = pool.submit(operator.getitem, array, roi).result()  # array[roi] over there
+    got = read_in_a_spawned_process(array, roi)
     np.testing.assert_array_equal(got, values[1:3, 5:17, 5:17])
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import tensorstore as ts
 from funlib.geometry import Coordinate, Roi
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from dacapo.experiments.datasplits.datasets.arrays import (
@@ -30,12 +30,16 @@ from dacapo.experiments.datasplits.datasets.arrays import (
 )
 from dacapo.experiments.datasplits.datasets.arrays.errors import StorageError
 from dacapo_arrays.testing.sources import numpy_truth, zarr_source
-from dacapo_arrays.testing.strategies import DTYPES, aligned_rois, random_volume, voxel_sizes
+from dacapo_arrays.testing.strategies import (
+    DTYPES,
+    aligned_rois,
+    fixture_settings,
+    random_volume,
+    voxel_sizes,
+)
 
 FORMATS = ("zarr2", "zarr3", "n5")
-SETTINGS = settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+SETTINGS = fixture_settings(25)
 
 
 @st.composite

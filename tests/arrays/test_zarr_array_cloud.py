@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import functools
-import multiprocessing
 import pickle
 import socket
 import threading
 import uuid
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -25,6 +23,7 @@ from dacapo.experiments.datasplits.datasets.arrays import (
     ZarrArray,
     ZarrArrayConfig,
 )
+from dacapo_arrays.testing.checks import read_in_a_spawned_process
 from dacapo_arrays.testing.sources import numpy_truth, zarr_source
 
 
@@ -126,8 +125,7 @@ def test_s3_array_pickles_to_a_spawned_process(bucket: str) -> None:
         truth.dtype,
     )
     array[array.roi] = truth[truth.roi]
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        got = pool.submit(pickle.loads(pickle.dumps(array)).__getitem__, array.roi).result()
+    got = read_in_a_spawned_process(pickle.loads(pickle.dumps(array)), array.roi)
     np.testing.assert_array_equal(got, truth[truth.roi])
 
 

@@ -6,9 +6,21 @@ from typing import Any
 
 import numpy as np
 from funlib.geometry import Coordinate, Roi
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 DTYPES = ("uint8", "uint16", "uint32", "uint64", "int32", "int64", "float32", "float64")
+
+
+def fixture_settings(max_examples: int) -> settings:
+    """Settings for a ``@given`` test that also takes function-scoped fixtures (``tmp_path``,
+    a server): every example shares the fixture, which such tests allow for (unique file
+    names, servers holding many volumes); no deadline, as examples touch real storage."""
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
 
 
 @st.composite

@@ -1,18 +1,29 @@
-"""Helpers for testing virtual arrays: random sources stored for real, and a read spy."""
+"""Helpers for testing virtual arrays: random sources stored for real, read spies, and the
+spec example OnesArray and ConstantArray share."""
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
+import numpy as np
+import pytest
 from funlib.geometry import Coordinate, Roi
 from hypothesis import strategies as st
 
-from dacapo.experiments.datasplits.datasets.arrays import NumpyArray, ZarrArray, ZarrArrayConfig
+from dacapo.experiments.datasplits.datasets.arrays import (
+    Array,
+    ConstantArray,
+    NumpyArray,
+    OnesArray,
+    VirtualArrayError,
+    ZarrArray,
+    ZarrArrayConfig,
+)
 from dacapo_arrays.testing.sources import zarr_source
 from dacapo_arrays.testing.strategies import random_volume, voxel_sizes
 
@@ -62,3 +73,49 @@ def recorded_reads() -> Iterator[list[tuple[str, Roi]]]:
 
     with mock.patch.object(ZarrArray, "_read", spy):
         yield requests
+
+
+@contextmanager
+def recorded_reads_of(arrays: Sequence[Array]) -> Iterator[list[tuple[int, Roi]]]:
+    """Record ``(position in arrays, roi)`` for every read of these array objects inside the
+    block (any kind; unlike :func:`recorded_reads`, which watches every ZarrArray by name).
+
+    The arrays still read for real. An object listed twice records each read twice.
+    """
+    requests: list[tuple[int, Roi]] = []
+    with ExitStack() as patches:
+        for index, array in enumerate(arrays):
+
+            def spy(roi: Roi, index: int = index, original: Any = array._read) -> Any:
+                requests.append((index, roi))
+                return original(roi)
+
+            patches.enter_context(mock.patch.object(array, "_read", spy))
+        yield requests
+
+
+def check_ones_spec_example(
+    kind: type[OnesArray] | type[ConstantArray], dtype: np.dtype[Any]
+) -> OnesArray | ConstantArray:
+    """The runnable example of spec/arrays-api.rst for OnesArray, which ConstantArray (its
+    general form) passes as well: built with ``kind.like`` and with ``kind(source)`` on a
+    10x10x10 ``NumpyArray`` of zeros, the array has the source's geometry, no stored data,
+    and reads ones of ``dtype``. Returns the array for the kind's own checks.
+    """
+    source_array = NumpyArray(np.zeros((10, 10, 10)))
+    ones_array: OnesArray | ConstantArray = kind.like(source_array)
+    assert ones_array.source_array is source_array
+    ones_array = kind(source_array)
+    assert ones_array.source_array is source_array
+    assert ones_array.attrs == {}
+    assert ones_array.axes == ["z", "y", "x"]
+    assert ones_array.dims == 3
+    assert ones_array.voxel_size == Coordinate(1, 1, 1)
+    assert ones_array.roi == Roi((0, 0, 0), (10, 10, 10))
+    assert ones_array.writable is False
+    with pytest.raises(VirtualArrayError, match="has no stored data"):
+        ones_array.data  # noqa: B018
+    np.testing.assert_array_equal(ones_array[ones_array.roi], np.ones((10, 10, 10), dtype))
+    assert ones_array.dtype == dtype
+    assert ones_array.num_channels is None
+    return ones_array

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
@@ -9,6 +10,9 @@ from hypothesis import strategies as st
 from dacapo.experiments.datasplits.datasets.arrays import MetadataError
 from dacapo.experiments.datasplits.datasets.arrays._storage.units import (
     NANOMETRES_PER,
+    UNITLESS,
+    factor,
+    nanometres_per,
     whole_nanometres,
 )
 
@@ -60,3 +64,17 @@ def test_bad_units_and_values_are_named() -> None:
         whole_nanometres(4, "nm", attribute="a", where="w")
     with pytest.raises(MetadataError, match=r"unit 4 of a in w is not a string"):
         whole_nanometres([4], 4, attribute="a", where="w")
+
+
+@pytest.mark.parametrize("unit", sorted(NANOMETRES_PER))
+def test_zarr_metadata_and_tiff_dvid_headers_share_one_unit_table(unit: str) -> None:
+    """Any spelling, in any case, is the same length in both views (Decimal and Fraction)."""
+    expected = Fraction(NANOMETRES_PER[unit])
+    assert Fraction(factor(unit.upper(), attribute="a", where="w")) == expected
+    assert nanometres_per(f" {unit.upper()} ") == expected
+
+
+@pytest.mark.parametrize("unit", sorted(UNITLESS))
+def test_unitless_names_are_nanometres_in_zarr_but_no_length_in_headers(unit: str) -> None:
+    assert factor(unit, attribute="a", where="w") == 1
+    assert nanometres_per(unit) is None

@@ -19,12 +19,13 @@ Decisions where the documented API contradicts itself (see ``docs/decisions.md``
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from funlib.geometry import Coordinate, Roi
 
 from ._geometry import check_request, format_coordinate, format_roi, voxel_slices
+from ._storage.per_process import without_handles
 from .errors import ReadOnlyError, ROIError
 
 if TYPE_CHECKING:
@@ -43,10 +44,6 @@ class Array(ABC):
     otherwise :class:`~.errors.ROIError` (a ``ValueError``) names both ROIs and the voxel
     size. ``array[roi] = values`` writes, for writable arrays only.
     """
-
-    #: Attributes dropped when pickling and rebuilt lazily in the new process
-    #: (open storage handles: tensorstore is not fork-safe).
-    _transient: ClassVar[tuple[str, ...]] = ()
 
     name: str = ""
 
@@ -208,10 +205,8 @@ class Array(ABC):
     # -- pickling: drop open handles, reopen lazily ----------------------------------------
 
     def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        for key in self._transient:
-            state.pop(key, None)
-        return state
+        """Everything but the handles a kind opens per process (``_storage.per_process``)."""
+        return without_handles(self)
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)

@@ -13,7 +13,7 @@ import numpy as np
 from funlib.geometry import Coordinate, Roi
 
 from ._storage.dvid import DVIDClient, InstanceInfo, parse_info
-from ._storage.exact_units import show
+from ._storage.units import show
 from .array import Array
 from .errors import MetadataError, ReadOnlyError, VirtualArrayError
 

@@ -15,9 +15,9 @@ import numpy as np
 from funlib.geometry import Coordinate, Roi
 
 from ._geometry import format_coordinate
-from ._storage.exact_units import show
 from ._storage.lazy import LazyView
 from ._storage.tiff import TiffStack
+from ._storage.units import show
 from .array import CHANNEL_AXIS, Array
 from .errors import ConfigError, GeometryError, MetadataError
 from .numpy_array import check_axes, default_axes

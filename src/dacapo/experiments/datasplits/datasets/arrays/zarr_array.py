@@ -8,8 +8,6 @@ is read once, when the array is built, through the same kvstore as the voxels (l
 
 from __future__ import annotations
 
-import os
-import threading
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -23,6 +21,7 @@ from ._storage.inspect import inspect_array, read_parents
 from ._storage.kvstore import Container, shared_context
 from ._storage.metadata import read_geometry, resolve
 from ._storage.nodes import MetadataInput, Node
+from ._storage.per_process import PerProcess
 from ._storage.tserrors import translate
 from .array import CHANNEL_AXIS, Array
 from .errors import (
@@ -40,7 +39,6 @@ if TYPE_CHECKING:
 #: Accepted ``mode`` values: ``"r"`` reads only; the others read and write an existing
 #: dataset (none of them truncates it).
 MODES = ("r", "r+", "a", "w")
-_OPEN_LOCK = threading.Lock()
 
 
 def check_mode(mode: str | None, name: str) -> str:
@@ -56,8 +54,6 @@ def check_mode(mode: str | None, name: str) -> str:
 
 class ZarrArray(Array):
     """A stored array in a zarr / N5 container (local path or cloud URL)."""
-
-    _transient = ("_handle",)
 
     def __init__(self, array_config: ZarrArrayConfig) -> None:
         self._config = array_config
@@ -173,18 +169,9 @@ class ZarrArray(Array):
 
     # -- voxels ---------------------------------------------------------------------------
 
-    @property
-    def _store(self) -> ts.TensorStore:
-        entry = self.__dict__.get("_handle")
-        if entry is None or entry[0] != os.getpid():
-            with _OPEN_LOCK:
-                entry = self.__dict__.get("_handle")
-                if entry is None or entry[0] != os.getpid():
-                    entry = (os.getpid(), self._open())
-                    self._handle = entry
-        return entry[1]
-
-    def _open(self) -> ts.TensorStore:
+    @PerProcess
+    def _handle(self) -> ts.TensorStore:
+        """The tensorstore handle of this process (opened on first use)."""
         spec = open_spec(self._container, self._format, self.dataset, self._document)
         options: dict[str, Any] = {"read": True, "write": self.writable}
         if self._format is N5:
@@ -203,7 +190,7 @@ class ZarrArray(Array):
     @property
     def data(self) -> ts.TensorStore:
         """The tensorstore handle: slice it (lazily), assign to it, ``np.asarray`` it."""
-        return self._store
+        return self._handle
 
     def _check(self, roi: Roi) -> Roi:
         """The base check, with a fast path (plain integers) for the common valid request."""
@@ -236,13 +223,13 @@ class ZarrArray(Array):
 
     def _read(self, roi: Roi) -> np.ndarray:
         try:
-            return self._store[self._slices(roi)].read().result()
+            return self._handle[self._slices(roi)].read().result()
         except ValueError as err:
             raise translate(err, f"cannot read ROI {format_roi(roi)} of {self}") from err
 
     def _write(self, roi: Roi, value: np.ndarray) -> None:
         try:
-            self._store[self._slices(roi)].write(value).result()
+            self._handle[self._slices(roi)].write(value).result()
         except ValueError as err:
             raise translate(err, f"cannot write ROI {format_roi(roi)} of {self}") from err
 

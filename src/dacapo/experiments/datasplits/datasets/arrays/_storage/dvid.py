@@ -18,8 +18,6 @@ retries (urllib3 ``Retry``) for refused or dropped connections and 502/503/504 r
 from __future__ import annotations
 
 import gzip
-import os
-import weakref
 from fractions import Fraction
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -30,7 +28,11 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from dacapo.experiments.datasplits.datasets.arrays._storage.exact_units import (
+from dacapo.experiments.datasplits.datasets.arrays._storage.per_process import (
+    PerProcess,
+    without_handles,
+)
+from dacapo.experiments.datasplits.datasets.arrays._storage.units import (
     exact,
     nanometres_per,
 )
@@ -119,10 +121,27 @@ def parse_info(info: dict[str, Any], url: str) -> InstanceInfo:
     )
 
 
+def _new_session(client: DVIDClient) -> requests.Session:
+    """A session that reuses connections and retries refused or dropped ones, and 50x."""
+    session = requests.Session()
+    retry = Retry(
+        total=RETRIES,
+        connect=RETRIES,
+        read=RETRIES,
+        status=RETRIES,
+        backoff_factor=0.1,
+        status_forcelist=(502, 503, 504),
+        allowed_methods=frozenset({"GET", "HEAD"}),
+        raise_on_status=False,
+    )
+    adapter = HTTPAdapter(max_retries=retry, pool_maxsize=16)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
 class DVIDClient:
     """GETs against one data instance of one DVID node; pickles without its session."""
-
-    _pid: int | None
 
     def __init__(self, server: str, uuid: str, instance: str) -> None:
         self.server = server.rstrip("/")
@@ -133,45 +152,20 @@ class DVIDClient:
 
     # -- the session, once per process ------------------------------------------------------
 
-    @property
-    def session(self) -> requests.Session:
-        if getattr(self, "_pid", None) != os.getpid():
-            session = requests.Session()
-            retry = Retry(
-                total=RETRIES,
-                connect=RETRIES,
-                read=RETRIES,
-                status=RETRIES,
-                backoff_factor=0.1,
-                status_forcelist=(502, 503, 504),
-                allowed_methods=frozenset({"GET", "HEAD"}),
-                raise_on_status=False,
-            )
-            adapter = HTTPAdapter(max_retries=retry, pool_maxsize=16)
-            session.mount("http://", adapter)
-            session.mount("https://", adapter)
-            self._session = session
-            self._finalizer = weakref.finalize(self, session.close)
-            self._pid = os.getpid()
-        return self._session
+    _session = PerProcess(_new_session, close=requests.Session.close)
 
     def close(self) -> None:
-        if getattr(self, "_pid", None) is not None:
-            self._finalizer()
-            self._pid = None
+        """Close the session now (a new one opens on the next request)."""
+        DVIDClient._session.close(self)
 
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        for key in ("_session", "_finalizer", "_pid"):
-            state.pop(key, None)
-        return state
+    __getstate__ = without_handles
 
     # -- requests -----------------------------------------------------------------------------
 
     def get(self, url: str, params: dict[str, str] | None = None) -> requests.Response:
         """GET ``url``; a refused, dropped or timed-out connection raises DVIDConnectionError."""
         try:
-            response = self.session.get(url, params=params, timeout=TIMEOUT)
+            response = self._session.get(url, params=params, timeout=TIMEOUT)
             response.content  # noqa: B018 - read the body now, inside the try
         except requests.RequestException as err:
             raise DVIDConnectionError(

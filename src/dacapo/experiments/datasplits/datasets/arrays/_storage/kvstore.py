@@ -26,6 +26,7 @@ from dacapo.experiments.datasplits.datasets.arrays.errors import (
     StorageError,
 )
 
+from .per_process import PerProcess, without_handles
 from .tserrors import translate
 
 Document = dict[str, Any]
@@ -108,10 +109,8 @@ class Container:
         self.path = path
         self.url = str(path).rstrip("/")
         self.spec = kvstore_spec(path)
-        self._kvstore: tuple[int, ts.KvStore] | None = None
 
-    def __getstate__(self) -> dict[str, Any]:
-        return {"path": self.path, "url": self.url, "spec": self.spec, "_kvstore": None}
+    __getstate__ = without_handles
 
     @property
     def is_local(self) -> bool:
@@ -122,15 +121,13 @@ class Container:
         """Whether the store can be written at all (``http(s)://`` is read-only)."""
         return bool(self.spec["driver"] != "http")
 
-    @property
+    @PerProcess
     def kvstore(self) -> ts.KvStore:
-        if self._kvstore is None or self._kvstore[0] != os.getpid():
-            try:
-                store = ts.KvStore.open(self.spec, context=shared_context()).result()
-            except ValueError as err:
-                raise translate(err, f"cannot open container {self.url!r}") from err
-            self._kvstore = (os.getpid(), store)
-        return self._kvstore[1]
+        """The container's kvstore in this process (opened on first use)."""
+        try:
+            return ts.KvStore.open(self.spec, context=shared_context()).result()
+        except ValueError as err:
+            raise translate(err, f"cannot open container {self.url!r}") from err
 
     def where(self, key: str) -> str:
         """The full path or URL of ``key``, for messages."""

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 import weakref
 from typing import Any
 
@@ -24,6 +23,10 @@ import numpy as np
 import tifffile
 from upath import UPath
 
+from dacapo.experiments.datasplits.datasets.arrays._storage.per_process import (
+    PerProcess,
+    without_handles,
+)
 from dacapo.experiments.datasplits.datasets.arrays._storage.tiff_metadata import (
     StoredGeometry,
     read_stored_geometry,
@@ -73,13 +76,28 @@ def _local(path: UPath) -> str | None:
     return path.path if path.protocol in ("", "file", "local") else None
 
 
+def _open_tiff(stack: TiffStack) -> tifffile.TiffFile:
+    """``stack.path`` opened by tifffile (through fsspec unless local), safe across threads."""
+    local = _local(stack.path)
+    if local is not None:
+        tif = tifffile.TiffFile(local)
+    else:
+        handle = stack.path.open("rb")
+        try:
+            tif = tifffile.TiffFile(handle)
+        except BaseException:
+            handle.close()
+            raise
+        weakref.finalize(tif, handle.close)
+    tif.filehandle.set_lock(True)  # reads may come from several threads
+    return tif
+
+
 class TiffStack:
     """The first image series of a TIFF file: shape, dtype, axis letters, region reads.
 
     Pickles as its path and header facts; the file is reopened lazily in a new process.
     """
-
-    _pid: int | None
 
     def __init__(self, path: UPath) -> None:
         self.path = path
@@ -88,7 +106,7 @@ class TiffStack:
         except (ContainerNotFoundError, MetadataError) as err:
             err.args = (f"{err}; check TiffArrayConfig.file_name",)
             raise
-        tif = self._tiff
+        tif = self._handle
         if not tif.series:
             raise MetadataError(f"TIFF file {str(path)!r} holds no image")
         series = tif.series[0]
@@ -147,37 +165,13 @@ class TiffStack:
 
     # -- the open file, once per process ---------------------------------------------------
 
-    @property
-    def _tiff(self) -> Any:
-        if getattr(self, "_pid", None) != os.getpid():
-            local = _local(self.path)
-            if local is not None:
-                tif = tifffile.TiffFile(local)
-            else:
-                handle = self.path.open("rb")
-                try:
-                    tif = tifffile.TiffFile(handle)
-                except BaseException:
-                    handle.close()
-                    raise
-                weakref.finalize(tif, handle.close)
-            tif.filehandle.set_lock(True)  # reads may come from several threads
-            self._handle = tif
-            self._finalizer = weakref.finalize(self, tif.close)
-            self._pid = os.getpid()
-        return self._handle
+    _handle = PerProcess(_open_tiff, close=tifffile.TiffFile.close)
 
     def close(self) -> None:
         """Close the file now (it reopens on the next read)."""
-        if getattr(self, "_pid", None) is not None:
-            self._finalizer()
-            self._pid = None
+        TiffStack._handle.close(self)
 
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        for key in ("_handle", "_finalizer", "_pid"):
-            state.pop(key, None)
-        return state
+    __getstate__ = without_handles
 
     # -- reads ----------------------------------------------------------------------------
 
@@ -202,7 +196,7 @@ class TiffStack:
         strides = np.cumprod((1, *shape[::-1]))[::-1][1:]  # elements per step, C order
         itemsize = self._file_dtype.itemsize
         count = (rows.stop - rows.start) * math.prod(row_shape)
-        fh = self._tiff.filehandle
+        fh = self._handle.filehandle
         for combo in itertools.product(*(range(s.start, s.stop) for s in index[:y])):
             start = int(np.dot((*combo, rows.start), strides[: y + 1]))
             with fh.lock:
@@ -218,7 +212,7 @@ class TiffStack:
             out[at] = block[(slice(None), *inner)]
 
     def _read_pages(self, index: tuple[slice, ...], out: np.ndarray) -> None:
-        series = self._tiff.series[0]
+        series = self._handle.series[0]
         k = len(series.keyframe.shape)
         lead, window = index[: len(index) - k], index[len(index) - k :]
         lead_shape = self._squeezed[1][: len(index) - k]
@@ -254,7 +248,7 @@ class TiffStack:
         if key.compression in _JPEG:
             extra = {"jpegtables": getattr(page, "jpegtables", None), "jpegheader": key.jpegheader}
         offsets, counts = page.dataoffsets, page.databytecounts
-        segments = self._tiff.filehandle.read_segments(
+        segments = self._handle.filehandle.read_segments(
             [offsets[i] for i in needed], [counts[i] for i in needed], indices=needed
         )
         for data, i in segments:

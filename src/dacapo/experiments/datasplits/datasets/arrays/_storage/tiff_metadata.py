@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from dacapo.experiments.datasplits.datasets.arrays._storage.exact_units import (
+from dacapo.experiments.datasplits.datasets.arrays._storage.units import (
     exact,
     nanometres_per,
 )
