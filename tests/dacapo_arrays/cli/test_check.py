@@ -27,15 +27,15 @@ def test_every_unreachable_store_is_named_by_its_config_path(
     result = cli("check", str(tmp_path / "mito.yaml"))
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
-        f"✗ $.source_array_config (ZarrArrayConfig 'gone'): ContainerNotFoundError: container "
-        f"'{tmp_path / 'gone.zarr'}' does not exist; check ZarrArrayConfig.file_name of array "
-        f"'gone'",
+        f"✗ $.source_array_config (ZarrArrayConfig 'gone'): container "
+        f"'{tmp_path / 'gone.zarr'}' does not exist; check ZarrArrayConfig.file_name of "
+        f"ZarrArray 'gone'",
         f"{tmp_path / 'mito.yaml'}: 1 problem(s) in 2 array config(s)",
     ]
     result = invoke("check", str(tmp_path / "wrong.json"))
     assert result.exit_code == 1
     assert result.stdout.startswith(
-        "✗ $ (ZarrArrayConfig 'wrong'): DatasetNotFoundError: no dataset 'nope' in container"
+        "✗ $ (ZarrArrayConfig 'wrong'): no dataset 'nope' in container"
     )
 
 
