@@ -1,7 +1,9 @@
 """The blockwise writer: any array tree into a zarr / N5 dataset, block by block, on daisy.
 
->>> from dacapo_arrays.blockwise import write  # doctest: +SKIP
->>> write(config, ArrayIdentifier("out.zarr", "mito"), pyramid_levels=2)  # doctest: +SKIP
+Usage (``config`` any ArrayConfig)::
+
+    from dacapo_arrays.blockwise import write
+    write(config, ArrayIdentifier("out.zarr", "mito"), pyramid_levels=2)
 
 See ``docs/writing.md`` for resuming, failures and workers on other machines.
 """
