@@ -48,6 +48,22 @@ def test_normalize_is_the_original_formula_in_float32(
     np.testing.assert_array_equal(got, intensities_reference(values, low, low + width))
 
 
+@pytest.mark.parametrize("dtype", ["uint8", "int8", "uint16", "int16", "bool"])
+@pytest.mark.parametrize(
+    ("low", "high"), [(0, 255), (0.0, 1.0), (-0.0, 7.0), (0, 65535), (3, 100), (-1.5, 2.25)]
+)
+def test_normalize_is_bit_identical_on_every_small_integer(
+    dtype: str, low: float, high: float
+) -> None:
+    # The min == 0 path skips the subtraction: every value must keep its exact bits.
+    info = np.iinfo(dtype) if dtype != "bool" else np.iinfo(np.uint8)
+    values = np.arange(info.min, info.max + 1).astype(dtype)
+    expected = (values.astype(np.float32) - np.float32(low)) / np.float32(high - low)
+    got = normalize(values, low, high)
+    assert got.dtype == np.float32
+    np.testing.assert_array_equal(got.view(np.uint32), expected.view(np.uint32))
+
+
 def test_values_outside_min_max_are_not_clipped() -> None:
     values = np.array([0, 10, 20, 30, 255], np.uint8)
     got = normalize(values, 10, 30)

@@ -18,13 +18,17 @@ def normalize(values: np.ndarray, low: float, high: float) -> np.ndarray:
     """``(values - low) / (high - low)`` in ``float32``, not clipped.
 
     Computed as the original DaCapo did, ``(values.astype(float32) - low) / (high - low)``,
-    in one pass per operation and without a float64 intermediate.
+    in ``float32`` throughout, on one output buffer: the cast, then the subtraction and the
+    division in place. For integer values and ``low == 0`` the subtraction is skipped: an
+    integer cast to ``float32`` minus 0 is itself, bit for bit.
 
     >>> normalize(np.array([0, 50, 100, 255], np.uint8), 50, 100)
     array([-1. ,  0. ,  1. ,  4.1], dtype=float32)
     """
-    out = np.empty(values.shape, np.float32)
-    np.subtract(values, np.float32(low), out=out, dtype=np.float32)
+    out = values.astype(np.float32)
+    offset = np.float32(low)
+    if offset != 0 or values.dtype.kind not in "biu":
+        np.subtract(out, offset, out=out)
     np.divide(out, np.float32(high - low), out=out)
     return out
 
