@@ -43,32 +43,60 @@ def binarize_config(source: ArrayConfig, groupings: list, **kwargs) -> BinarizeA
 def labels_and_groupings(draw: st.DrawFn):
     dtype = np.dtype(draw(st.sampled_from(LABEL_DTYPES)))
     low, high = module.label_range(dtype)
+    if draw(st.booleans()):  # small labels: the uint8 / uint16 copy, runs of ids
+        low, high = max(low, -3), min(high, draw(st.sampled_from([60, 300, 70_000])))
     pool = draw(st.lists(st.integers(low, high), min_size=1, max_size=40, unique=True))
     seed = draw(st.integers(0, 2**16))
     shape = tuple(draw(st.lists(st.integers(1, 5), min_size=1, max_size=3)))
     labels = np.random.default_rng(seed).choice(np.array(pool, dtype=object), size=shape)
     labels = labels.astype(dtype)
-    ids = st.one_of(st.sampled_from(pool), st.integers(-(2**65), 2**65))
-    groupings = draw(
-        st.lists(st.tuples(st.just("g"), st.lists(ids, max_size=60)), min_size=1, max_size=12)
-    )
+    ids = st.one_of(st.sampled_from(pool), st.integers(-(2**65), 2**65), st.integers(-3, 300))
+    runs = st.builds(lambda a, k: list(range(a, a + k)), st.integers(-3, 300), st.integers(0, 40))
+    group = st.one_of(st.lists(ids, max_size=60), runs, st.builds(list.__add__, runs, runs))
+    groupings = draw(st.lists(st.tuples(st.just("g"), group), min_size=1, max_size=12))
     background = draw(st.one_of(st.sampled_from(pool), st.integers(-(2**64), 2**64)))
     return labels, groupings, background
 
 
 @pytest.mark.parametrize(
-    ("equal_max", "table_max", "search_min"),
-    [(6, 2**24, 32), (0, 2**24, 32), (0, 0, 32), (0, 0, 0)],
-    ids=["as-shipped", "table-always", "no-table-equal-or-search", "search-always"],
+    ("parallel_min", "equal_max", "narrow_max", "runs_max", "table_max", "search_min"),
+    [
+        (2**62, 2, 0xFFFF, 16, 2**24, 32),
+        (2, 2, 0xFFFF, 16, 2**24, 32),
+        (2**62, 0, 0xFFFF, 10**6, 2**24, 32),
+        (2**62, 6, -1, 16, 2**24, 32),
+        (2**62, 0, -1, 16, 2**24, 32),
+        (2**62, 0, -1, 16, 0, 32),
+        (2**62, 0, -1, 16, 0, 0),
+    ],
+    ids=[
+        "one-thread",
+        "two-threads",
+        "narrow-always",
+        "runs-in-source-dtype",
+        "table-always",
+        "no-table-equal-or-search",
+        "search-always",
+    ],
 )
 @settings(max_examples=60, deadline=None)
 @given(example=labels_and_groupings())
 def test_binarize_equals_reference_on_every_path(
-    example, equal_max: int, table_max: int, search_min: int
+    example,
+    parallel_min: int,
+    equal_max: int,
+    narrow_max: int,
+    runs_max: int,
+    table_max: int,
+    search_min: int,
 ) -> None:
     labels, groupings, background = example
     with (
+        mock.patch.object(module, "PARALLEL_MIN_VOXELS", parallel_min),
+        mock.patch.object(module, "_CPUS", 2),
         mock.patch.object(module, "EQUAL_MAX_IDS", equal_max),
+        mock.patch.object(module, "NARROW_MAX", narrow_max),
+        mock.patch.object(module, "RUNS_MAX", runs_max),
         mock.patch.object(module, "TABLE_MAX_RANGE", table_max),
         mock.patch.object(module, "SEARCH_MIN_IDS", search_min),
     ):
@@ -76,6 +104,11 @@ def test_binarize_equals_reference_on_every_path(
     expected = binarize_reference(labels, groupings, background)
     assert got.dtype == np.uint8
     np.testing.assert_array_equal(got, expected)
+
+
+def test_runs_of_consecutive_ids() -> None:
+    assert module._runs([]) == []
+    assert module._runs([1, 2, 3, 7, 9, 10]) == [(1, 3), (7, 7), (9, 10)]
 
 
 def test_binarize_paths_on_realistic_blocks() -> None:
