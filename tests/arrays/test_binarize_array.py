@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from unittest import mock
 
@@ -333,3 +334,18 @@ def test_binarize_of_a_crop_of_a_zarr_from_one_file(tmp_path: Path, data: st.Dat
     expected = binarize_reference(labels[roi], [("m", [3, 4, 5]), ("a", [])], 0)
     np.testing.assert_array_equal(array[roi], expected)
     assert array.voxel_size == Coordinate(8, 4, 4)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_two_threads_still_work_in_a_forked_child() -> None:
+    labels = np.arange(2**18, dtype=np.uint64) % 41
+    groupings = [("a", [1]), ("b", [2, 3, 4])]
+    expected = binarize_reference(labels, groupings, 0)
+    with mock.patch.object(module, "_CPUS", 2):
+        np.testing.assert_array_equal(binarize(labels, groupings), expected)  # pool started
+        pid = os.fork()
+        if pid == 0:  # the child: a hang here would time the test out
+            ok = np.array_equal(binarize(labels, groupings), expected)
+            os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0

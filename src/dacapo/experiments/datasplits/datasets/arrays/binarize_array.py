@@ -107,6 +107,16 @@ def _pool() -> ThreadPoolExecutor:
     return _POOL
 
 
+def _forget_pool() -> None:
+    """A forked child (e.g. a data loader worker) has none of the parent's threads."""
+    global _POOL
+    _POOL = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
+
+
 def _binarize_into(
     labels: np.ndarray, groupings: _Groupings, background: int, out: np.ndarray
 ) -> None:
