@@ -113,7 +113,7 @@ def _rows(name: str, config: ArrayConfig, data: Data, dtype: str, compute: Any) 
         ArrayIdentifier(data.labels.file_name, data.labels.dataset)
     )
     nbytes = int(np.prod(source.shape)) * source.dtype.itemsize
-    scratch = data.folder / "bench_write"
+    scratch = data.folder / f"bench_write-{os.getpid()}"  # the data folder may be shared
     writer = _run_writer(config, scratch / f"{name}.zarr")
     # The fixed cost of any write (worker processes starting, importing, opening): one block.
     one_block = Roi(source.roi.offset, source.voxel_size * (2 * CHUNK))

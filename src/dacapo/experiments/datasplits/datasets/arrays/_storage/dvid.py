@@ -19,14 +19,11 @@ from __future__ import annotations
 
 import gzip
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 import attrs
 import numpy as np
-import requests
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
 
 from dacapo.experiments.datasplits.datasets.arrays._storage.per_process import (
     PerProcess,
@@ -42,6 +39,9 @@ from dacapo.experiments.datasplits.datasets.arrays.errors import (
     DatasetNotFoundError,
     MetadataError,
 )
+
+if TYPE_CHECKING:  # imported with the first session: workers of other kinds skip its cost
+    import requests
 
 #: Instance types DVIDArray reads, and the compression it asks for (None: plain bytes).
 IMAGE_TYPES = ("uint8blk", "uint16blk", "uint32blk", "uint64blk", "float32blk")
@@ -123,6 +123,10 @@ def parse_info(info: dict[str, Any], url: str) -> InstanceInfo:
 
 def _new_session(client: DVIDClient) -> requests.Session:
     """A session that reuses connections and retries refused or dropped ones, and 50x."""
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.util.retry import Retry
+
     session = requests.Session()
     retry = Retry(
         total=RETRIES,
@@ -152,7 +156,7 @@ class DVIDClient:
 
     # -- the session, once per process ------------------------------------------------------
 
-    _session = PerProcess(_new_session, close=requests.Session.close)
+    _session = PerProcess(_new_session, close=lambda session: session.close())
 
     def close(self) -> None:
         """Close the session now (a new one opens on the next request)."""
@@ -164,6 +168,8 @@ class DVIDClient:
 
     def get(self, url: str, params: dict[str, str] | None = None) -> requests.Response:
         """GET ``url``; a refused, dropped or timed-out connection raises DVIDConnectionError."""
+        import requests
+
         try:
             response = self._session.get(url, params=params, timeout=TIMEOUT)
             response.content  # noqa: B018 - read the body now, inside the try

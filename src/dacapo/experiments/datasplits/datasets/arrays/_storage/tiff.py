@@ -17,10 +17,9 @@ from __future__ import annotations
 import itertools
 import math
 import weakref
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import tifffile
 from upath import UPath
 
 from dacapo.experiments.datasplits.datasets.arrays._storage.per_process import (
@@ -35,6 +34,9 @@ from dacapo.experiments.datasplits.datasets.arrays.errors import (
     ContainerNotFoundError,
     MetadataError,
 )
+
+if TYPE_CHECKING:  # imported when a TIFF is opened: workers of other kinds skip its cost
+    import tifffile
 
 TIFF_MAGIC = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")  # classic and BigTIFF
 _JPEG = {6, 7, 33007, 34892}
@@ -78,6 +80,8 @@ def _local(path: UPath) -> str | None:
 
 def _open_tiff(stack: TiffStack) -> tifffile.TiffFile:
     """``stack.path`` opened by tifffile (through fsspec unless local), safe across threads."""
+    import tifffile
+
     local = _local(stack.path)
     if local is not None:
         tif = tifffile.TiffFile(local)
@@ -165,7 +169,7 @@ class TiffStack:
 
     # -- the open file, once per process ---------------------------------------------------
 
-    _handle = PerProcess(_open_tiff, close=tifffile.TiffFile.close)
+    _handle = PerProcess(_open_tiff, close=lambda tif: tif.close())
 
     def close(self) -> None:
         """Close the file now (it reopens on the next read)."""
@@ -225,6 +229,8 @@ class TiffStack:
 
     def _read_page(self, page: Any, window: tuple[slice, ...]) -> np.ndarray:
         """Decode the strips or tiles of one page that intersect ``window``."""
+        import tifffile
+
         key = page.keyframe
         planar = key.planarconfig == 2
         box = [(0, 1)] * 5

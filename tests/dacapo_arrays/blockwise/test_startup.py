@@ -1,0 +1,44 @@
+"""What a worker process pays before its first block: imports, and how it ends."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from dacapo.experiments.datasplits.datasets.arrays import ArrayIdentifier, ZarrArray
+from dacapo_arrays.blockwise import write
+from dacapo_arrays.blockwise.worker import _exit_if_daisy_worker
+
+#: Modules a worker of a zarr write never needs (other kinds' stores, the CLI, the viewer).
+NOT_FOR_WORKERS = ("tifffile", "requests", "urllib3", "neuroglancer", "click")
+
+
+def test_the_worker_module_imports_no_other_kinds_or_cli() -> None:
+    code = (
+        "import json, sys; import dacapo_arrays.blockwise.worker; "
+        f"print(json.dumps([m for m in {NOT_FOR_WORKERS!r} if m in sys.modules]))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == []
+
+
+def test_ending_early_is_only_for_daisys_worker_process() -> None:
+    _exit_if_daisy_worker()  # in-process (pytest): returns instead of ending this process
+
+
+def test_workers_that_end_early_leave_every_block_written(tmp_path: Path, labels) -> None:
+    config, truth = labels
+    output = tmp_path / "out.zarr"
+    result = write(config, ArrayIdentifier(output, "labels"), block_shape=(8, 8, 8), workers=2,
+                   progress=False)  # fmt: skip
+    assert result.ok
+    assert result.levels[0].written == result.levels[0].blocks
+    out = ZarrArray.open_from_array_identifier(ArrayIdentifier(output, "labels"))
+    np.testing.assert_array_equal(out[out.roi], truth[truth.roi])
+    logs = sorted((result.run_dir / "logs").rglob("*.err"))
+    assert all("Traceback" not in log.read_text() for log in logs)
