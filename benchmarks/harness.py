@@ -111,6 +111,43 @@ def make_data(folder: Path = DATA_DIR, side: int = SIDE) -> Data:
     return Data(folder, configs["raw"], configs["labels"], side)
 
 
+def make_large_labels(data: Data, factor: int = 2) -> ZarrArrayConfig:
+    """Once: uint64 labels ``factor`` times the side of ``data``'s, tiled from them.
+
+    Each source chunk row (``CHUNK`` z x ``CHUNK`` y x side x) is read once and written into
+    every tile (8 octants for ``factor=2``) with tensorstore, a few rows in flight, so memory
+    stays a few chunk rows however large the volume. Kept in ``synthetic-<side>.zarr``.
+    """
+    side = data.side * factor
+    container = data.folder / f"synthetic-{side}.zarr"
+    config = ZarrArrayConfig(name="labels", file_name=container, dataset="labels")
+    done = container / "labels" / ".complete"
+    if done.exists():
+        return config
+    source = ZarrArray.open_from_array_identifier(
+        ArrayIdentifier(data.labels.file_name, data.labels.dataset)
+    )
+    target = ZarrArray.create_from_array_identifier(
+        ArrayIdentifier(container, "labels"), ["z", "y", "x"], Roi((0, 0, 0), VOXEL * side),
+        None, VOXEL, "uint64", write_size=VOXEL * CHUNK, name="labels", overwrite=True,
+    )  # fmt: skip
+    src, dst, n = source.data, target.data, data.side
+    writes: list[object] = []
+    for z in range(0, n, CHUNK):
+        for y in range(0, n, CHUNK):
+            block = src[z : z + CHUNK, y : y + CHUNK, :].read().result()
+            for tz, ty, tx in np.ndindex(factor, factor, factor):
+                z0, y0, x0 = tz * n + z, ty * n + y, tx * n
+                where = dst[z0 : z0 + CHUNK, y0 : y0 + CHUNK, x0 : x0 + n]
+                writes.append(where.write(block))
+            while len(writes) > 4 * factor**3:
+                writes.pop(0).result()  # type: ignore[attr-defined]
+    for write in writes:
+        write.result()  # type: ignore[attr-defined]
+    done.write_text("ok\n")
+    return config
+
+
 def print_table(rows: list[Row]) -> None:
     width = max(len(r.name) for r in rows)
     print(f"{'benchmark':<{width}}  {'MB/s':>9}  ratio")
