@@ -119,9 +119,7 @@ class Array(ABC):
     @property
     def shape(self) -> tuple[int, ...]:
         """The shape of ``array[array.roi]``."""
-        spatial = tuple(int(s) for s in self.roi.shape / self.voxel_size)
-        channels = self.num_channels
-        return spatial if channels is None else (channels, *spatial)
+        return self._request_shape(self.roi)
 
     @property
     def _data_origin(self) -> Coordinate:

@@ -15,6 +15,7 @@ from typing import Any, ClassVar, cast
 import attrs
 from upath import UPath
 
+from ._fields import to_upath
 from .array import Array
 
 NO_VALIDATION = "No validation for this Array"
@@ -148,10 +149,6 @@ class ArrayConfig:
 is_config = attrs.validators.instance_of(ArrayConfig)
 
 
-def _to_upath(value: str | os.PathLike[str]) -> UPath:
-    return value if isinstance(value, UPath) else UPath(value)
-
-
 @attrs.frozen
 class ArrayIdentifier:
     """Where a stored array lives: a container (zarr / N5 path or URL) and a dataset in it.
@@ -161,7 +158,7 @@ class ArrayIdentifier:
     zarr v2).
     """
 
-    container: UPath = attrs.field(converter=_to_upath)
+    container: UPath = attrs.field(converter=to_upath)
     dataset: str = attrs.field(validator=attrs.validators.instance_of(str))
     format: str | None = attrs.field(
         default=None,
