@@ -32,6 +32,7 @@ import numpy as np
 from funlib.geometry import Roi
 
 from ._virtual_array import VirtualArray
+from .array import CHANNEL_AXIS
 from .errors import ConfigError
 
 if TYPE_CHECKING:
@@ -292,7 +293,7 @@ class BinarizeArray(VirtualArray):
 
     @property
     def axes(self) -> list[str]:
-        return ["c", *self.source_array.axes]
+        return [CHANNEL_AXIS, *self.source_array.axes]
 
     @property
     def dtype(self) -> np.dtype[Any]:

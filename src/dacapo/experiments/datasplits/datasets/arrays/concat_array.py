@@ -158,8 +158,7 @@ class ConcatArray(VirtualArray):
         return {}
 
     def _read(self, roi: Roi) -> np.ndarray:
-        shape = tuple(int(s) for s in roi.shape / self._voxel_size)
-        out = np.zeros((len(self.channels), *shape), self._dtype)
+        out = np.zeros(self._request_shape(roi), self._dtype)
         blocks: dict[int, np.ndarray] = {}
         for channel, index in enumerate(self._plan):
             if index is None:

@@ -67,8 +67,7 @@ class MissingAnnotationsMask(VirtualArray):
         return len(self._groupings)
 
     def _read(self, roi: Roi) -> np.ndarray:
-        shape = tuple(int(s) for s in roi.shape / self.voxel_size)
-        out = np.zeros((len(self._groupings), *shape), np.uint8)
+        out = np.zeros(self._request_shape(roi), np.uint8)
         if all(self._unusable):
             return out  # nothing to read: every channel is masked out
         annotated = self._annotation.annotated(self.source_array[roi])
