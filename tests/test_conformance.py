@@ -104,6 +104,13 @@ def test_config_round_trips_through_files(case, tmp_path: Path, suffix: str) -> 
     assert ArrayConfig.from_dict(config.to_dict()) == config
 
 
+def test_is_labels_is_an_answer_that_survives_pickling(case) -> None:
+    """Every kind answers ``is_labels`` with True, False or None (never raises)."""
+    _, _, array, _ = case
+    assert array.is_labels in (True, False, None)
+    assert pickle.loads(pickle.dumps(array)).is_labels is array.is_labels
+
+
 def test_repr_names_the_kind(case) -> None:
     _, _, array, _ = case
     assert type(array).__name__ in repr(array)

@@ -37,7 +37,6 @@ from dacapo_arrays.testing import Case, all_cases
 from dacapo_arrays.testing.sources import numpy_truth, zarr_source
 from dacapo_arrays.testing.strategies import random_volume, voxel_sizes
 
-LABEL_DTYPES = {"uint32", "uint64", "int32", "int64"}
 #: What neuroglancer receives for dtypes it cannot take (images; labels are bit-cast).
 SERVED = {"bool": "uint8", "float16": "float32", "float64": "float32"}
 
@@ -78,7 +77,7 @@ class Procedural(Array):
 
 
 def expected_layer_type(array: Array) -> type:
-    if array.num_channels is None and str(array.dtype) in LABEL_DTYPES:
+    if array.num_channels is None and array.is_labels is True:
         return neuroglancer.SegmentationLayer
     return neuroglancer.ImageLayer
 
@@ -99,7 +98,9 @@ def read_chunk(
 
 def served(values: np.ndarray, array: Array) -> np.ndarray:
     """``values`` as neuroglancer receives them for ``array``."""
-    if array.num_channels is None and str(values.dtype) in LABEL_DTYPES:
+    if array.num_channels is None and array.is_labels is True:
+        if values.dtype == bool:
+            return values.astype(np.uint8)
         return values.view(values.dtype.str.replace("i", "u"))
     if values.dtype.kind in "iu" and values.dtype.itemsize == 8:
         return values.astype(np.float32)
@@ -407,7 +408,7 @@ def test_every_case_gives_a_consistent_layer(case: Case, tmp_path: Path) -> None
     array = config.create_array()
     assert array._can_neuroglance()
     layer, kwargs = array._neuroglancer_layer()
-    assert type(layer) is expected_layer_type(truth)
+    assert type(layer) is expected_layer_type(array)  # the array's is_labels, not the truth's
     assert kwargs == {"visible": True}
     names = ["c^" if a == "c" else a for a in truth.axes]
     assert list(array._output_dimensions().names) == names
@@ -416,4 +417,4 @@ def test_every_case_gives_a_consistent_layer(case: Case, tmp_path: Path) -> None
         matrix[-truth.dims :, -1] * np.asarray(truth.voxel_size), np.asarray(truth.roi.begin)
     )
     whole = read_chunk(array._neuroglancer_source(), (0,) * len(truth.shape), truth.shape)
-    np.testing.assert_array_equal(whole, served(truth[truth.roi], truth))
+    np.testing.assert_array_equal(whole, served(truth[truth.roi], array))

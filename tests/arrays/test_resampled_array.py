@@ -369,8 +369,8 @@ def test_zero_factors_mean_one(tmp_path: Path) -> None:
         ),
         (
             {"up": (1, 1, 1), "down": (1, 1, 2), "dtype": "uint64"},
-            r"interp_order 1 blends values, but the source has dtype uint64, which holds label "
-            r"ids; use interp_order 0 \(nearest\) for labels",
+            r"interp_order 1 blends values, but the source \(uint64\) holds labels or a mask "
+            r"\(is_labels is True\), and blending invents ids; use interp_order 0 \(nearest\)",
         ),
         (
             {"up": (1, 1, 1), "down": (1, 1, 8), "shape": (2, 2, 2)},

@@ -7,26 +7,36 @@ output block).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-#: Label dtypes take the mode; everything else the mean.
-LABEL_DTYPES = frozenset(np.dtype(d) for d in ("bool", "uint32", "uint64", "int32", "int64"))
+from dacapo.experiments.datasplits.datasets.arrays.errors import ConfigError
+
+if TYPE_CHECKING:
+    from dacapo.experiments.datasplits.datasets.arrays import Array
+
 METHODS = ("auto", "mean", "mode")
 
 
-def method_for(dtype: np.dtype[Any], requested: str = "auto") -> str:
-    """``"mode"`` or ``"mean"``: ``requested`` unless ``"auto"``, which picks by dtype.
-
-    >>> method_for(np.dtype("uint64")), method_for(np.dtype("uint8"))
-    ('mode', 'mean')
+def method_for(array: Array, requested: str = "auto") -> str:
+    """``"mode"`` or ``"mean"``: ``requested`` unless ``"auto"``, which asks
+    ``array.is_labels`` (labels take the mode, intensities the mean) and refuses to guess
+    when it is ``None``: a mean of label ids invents ids, a mode of intensities posterizes.
     """
     if requested not in METHODS:
         raise ValueError(f"unknown downsampling {requested!r}; use one of {list(METHODS)}")
     if requested != "auto":
         return requested
-    return "mode" if np.dtype(dtype) in LABEL_DTYPES else "mean"
+    if array.is_labels is None:
+        raise ConfigError(
+            f"cannot tell whether {array._label()} (dtype {array.dtype}) holds labels or "
+            f"intensities, and its pyramid levels depend on it: nothing in its metadata says, "
+            f"and {array.dtype} is used for both; choose with `--downsample mode` (labels) or "
+            f"`--downsample mean` (intensities), in Python downsample='mode' or 'mean', or set "
+            f"is_labels on the array's config"
+        )
+    return "mode" if array.is_labels else "mean"
 
 
 def _windows(data: np.ndarray, dims: int) -> tuple[np.ndarray, tuple[int, ...]]:

@@ -257,7 +257,7 @@ def make_plan(
         if pyramid_levels == 0
         else [f"{dataset}/s{k}" for k in range(pyramid_levels + 1)]
     )
-    method = method_for(array.dtype, downsample) if pyramid_levels else None
+    method = method_for(array, downsample) if pyramid_levels else None
     return Plan(
         config=absolute_paths(config.to_dict()),
         container=_absolute(str(target.container)),

@@ -66,7 +66,7 @@ def _summary(result: WriteResult) -> None:
     type=click.Choice(["auto", "mean", "mode"]),
     default="auto",
     show_default=True,
-    help="Pyramid levels: mode for labels, mean for intensities.",
+    help="Pyramid levels: mode (labels) or mean (intensities); auto asks is_labels.",
 )
 @click.option(
     "--retries",

@@ -4,9 +4,12 @@ import itertools
 
 import numpy as np
 import pytest
+from funlib.geometry import Roi
 from hypothesis import given
 from hypothesis import strategies as st
 
+from dacapo.experiments.datasplits.datasets.arrays import NumpyArray
+from dacapo.experiments.datasplits.datasets.arrays.errors import ConfigError
 from dacapo_arrays.blockwise.downsample import (
     downsample,
     downsample_mean,
@@ -66,15 +69,44 @@ def test_mean_matches_averaging_each_window(volume, dtype: str) -> None:
         np.testing.assert_allclose(got[index], np.asarray(expected).astype(dtype), rtol=1e-6)
 
 
-def test_auto_picks_mode_for_labels_and_mean_for_intensities() -> None:
-    assert [method_for(np.dtype(d)) for d in ("uint64", "uint32", "int64", "bool")] == ["mode"] * 4
-    assert [method_for(np.dtype(d)) for d in ("uint8", "uint16", "float32")] == ["mean"] * 3
-    assert method_for(np.dtype("uint64"), "mean") == "mean"
+def _plain(dtype: str) -> NumpyArray:
+    """A 2-D array of ``dtype`` with no metadata: only the dtype speaks for it."""
+    return NumpyArray.from_np_array(
+        np.zeros((4, 4), dtype), Roi((0, 0), (4, 4)), (1, 1), ["y", "x"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("dtype", "method"),
+    [
+        ("uint64", "mode"),
+        ("uint32", "mode"),
+        ("int64", "mode"),
+        ("bool", "mode"),
+        ("float32", "mean"),
+    ],
+)
+def test_auto_asks_is_labels(dtype: str, method: str) -> None:
+    assert method_for(_plain(dtype)) == method
+    assert method_for(_plain(dtype), "mean") == "mean"
+    assert method_for(_plain(dtype), "mode") == "mode"
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "uint16"])
+def test_auto_refuses_to_guess_when_nothing_says(dtype: str) -> None:
+    array = _plain(dtype)
+    assert array.is_labels is None
+    with pytest.raises(
+        ConfigError,
+        match=rf"cannot tell whether NumpyArray \(dtype {dtype}\) holds labels or intensities"
+        r".*`--downsample mode` \(labels\) or `--downsample mean`",
+    ):
+        method_for(array)
 
 
 def test_errors_name_the_problem() -> None:
     with pytest.raises(ValueError, match=r"unknown downsampling 'max'; use one of"):
-        method_for(np.dtype("uint8"), "max")
+        method_for(_plain("uint8"), "max")
     with pytest.raises(ValueError, match=r"cannot halve spatial shape \(3, 4\)"):
         downsample(np.zeros((3, 4)), 2, "mean")
     with pytest.raises(ValueError, match=r"unknown downsampling 'max'; use 'mean' or 'mode'"):

@@ -6,6 +6,7 @@ from funlib.geometry import Coordinate, Roi
 
 from dacapo.experiments.datasplits.datasets.arrays import (
     ArrayIdentifier,
+    ConfigError,
     GeometryError,
     NumpyArray,
     ROIError,
@@ -27,7 +28,9 @@ def _array(shape=(20, 30, 40), voxel=(8, 4, 4), offset=(16, -8, 4), dtype="uint8
 
 
 def test_blocks_are_clipped_to_the_volume_and_levels_halve() -> None:
-    plan = make_plan(CONFIG, _array(), TARGET, block_shape=(16, 16, 16), pyramid_levels=2)
+    plan = make_plan(
+        CONFIG, _array(dtype="float32"), TARGET, block_shape=(16, 16, 16), pyramid_levels=2
+    )
     assert [lv.dataset for lv in plan.levels] == ["raw/s0", "raw/s1", "raw/s2"]
     s0, s1, s2 = plan.levels
     assert s0.roi == Roi((16, -8, 4), (160, 120, 160))
@@ -81,7 +84,7 @@ def test_a_single_channel_is_stored_without_c() -> None:
 
 
 def test_plan_round_trips_and_fingerprints_what_matters() -> None:
-    plan = make_plan(CONFIG, _array(), TARGET, pyramid_levels=1)
+    plan = make_plan(CONFIG, _array(), TARGET, pyramid_levels=1, downsample="mode")
     again = Plan.from_json(plan.to_json())
     assert again == plan
     assert again.fingerprint() == plan.fingerprint()
@@ -100,9 +103,18 @@ def test_requests_are_checked_with_the_fix() -> None:
     with pytest.raises(
         GeometryError, match=r"pyramid level s4 would be empty.*at most 3 pyramid levels"
     ):
-        make_plan(CONFIG, array, TARGET, pyramid_levels=6)
+        make_plan(CONFIG, array, TARGET, pyramid_levels=6, downsample="mean")
     with pytest.raises(ValueError, match=r"pyramid_levels must be a whole number >= 0, got -1"):
         make_plan(CONFIG, array, TARGET, pyramid_levels=-1)
+
+
+def test_a_pyramid_of_unknown_values_asks_how_to_downsample() -> None:
+    """uint8 without metadata may be EM or class ids: the plan asks instead of guessing."""
+    with pytest.raises(ConfigError, match=r"holds labels or intensities.*`--downsample mode`"):
+        make_plan(CONFIG, _array(), TARGET, pyramid_levels=1)
+    assert make_plan(CONFIG, _array(), TARGET).levels[0].downsample is None  # no pyramid: fine
+    declared = make_plan(CONFIG, _array(), TARGET, pyramid_levels=1, downsample="mode")
+    assert declared.levels[1].downsample == "mode"
 
 
 def test_run_folder_sits_beside_a_local_container(tmp_path) -> None:

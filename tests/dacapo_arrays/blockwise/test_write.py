@@ -63,8 +63,10 @@ def _reference_level(data: np.ndarray, method: str) -> np.ndarray:
 def test_pyramid_levels_open_back(tmp_path: Path, dtype: str, method: str, levels: int) -> None:
     truth = numpy_truth(shape=(20, 24, 28), dtype=dtype, voxel_size=(8, 4, 4), offset=(8, 4, -4))
     config = zarr_source(tmp_path, truth, name="src")
+    # uint8 without metadata is neither labels nor intensities: the user says which
+    how = "auto" if dtype == "uint64" else method
     write(config, ArrayIdentifier(tmp_path / "out.zarr", "pyr"), block_shape=(8, 8, 8),
-          pyramid_levels=levels, workers=levels, progress=False)  # fmt: skip
+          pyramid_levels=levels, workers=levels, progress=False, downsample=how)  # fmt: skip
     below = _open(tmp_path / "out.zarr", "pyr/s0")
     np.testing.assert_array_equal(below[below.roi], truth[truth.roi])
     for k in range(1, levels + 1):

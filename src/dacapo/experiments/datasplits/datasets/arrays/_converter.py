@@ -57,6 +57,7 @@ def converter() -> cattrs.Converter:
     conv.register_structure_hook(UPath, lambda v, _: UPath(v))
     conv.register_structure_hook(int | float, _number)
     conv.register_structure_hook(int, _strict_int)
+    conv.register_structure_hook(bool, _strict_bool)
     conv.register_structure_hook(float, _strict_float)
     conv.register_structure_hook(str, _strict_str)
     conv.register_structure_hook_func(lambda t: t == Grouping, lambda v, _: to_grouping(v))
@@ -103,6 +104,12 @@ def _strict_int(value: Any, _: Any) -> int:
         return int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"expected a whole number, got {value!r}")
+    return value
+
+
+def _strict_bool(value: Any, _: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {value!r}")
     return value
 
 

@@ -28,6 +28,10 @@ def help_text(text: str) -> dict[str, str]:
     return {"help_text": text}
 
 
+#: Help text of the ``is_labels`` field of stored configs.
+LABELS_HELP = "true: labels or a mask; false: intensities; default: from metadata and dtype."
+
+
 def to_upath(value: Any) -> UPath:
     if isinstance(value, UPath):
         return value

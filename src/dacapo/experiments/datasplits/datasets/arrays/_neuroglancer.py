@@ -5,12 +5,13 @@ One generic path serves every kind, stored or virtual: the layer's data source i
 asks for into ``array[roi]`` for exactly that chunk (never a whole-volume read), so a
 virtual array shows its own computed values, not its source's.
 
-What a layer looks like depends only on dtype and channels:
+What a layer looks like depends on ``array.is_labels`` and channels:
 
-* no ``c`` axis, integer labels (``uint32``, ``uint64``, ``int32``, ``int64``): a
-  segmentation layer (signed ids are shown as their unsigned bit pattern);
-* no ``c`` axis, anything else (``uint8``, ``uint16``, floats, ``bool``, ...): a grayscale
-  image layer whose contrast range comes from :func:`data_range` (one small central read);
+* no ``c`` axis, ``is_labels`` True (label ids or a mask of any integer or bool dtype): a
+  segmentation layer (signed ids are shown as their unsigned bit pattern, bool as 0/1);
+* no ``c`` axis, anything else (intensities, or ``is_labels`` unknown as for plain
+  ``uint8``): a grayscale image layer whose contrast range comes from :func:`data_range`
+  (one small central read);
 * a ``c`` axis: an image layer whose shader gives every channel its own colour (evenly
   spaced hues) and adds them up, transparent where every channel is zero.
 
@@ -39,12 +40,20 @@ if TYPE_CHECKING:
 UNIT = "nm"
 #: Neuroglancer's name for a channel dimension (the ``^`` makes it one).
 CHANNEL_DIMENSION = "c^"
-#: Label dtypes shown as segmentations, and the unsigned dtype neuroglancer receives.
-LABEL_DTYPES: dict[np.dtype[Any], np.dtype[Any]] = {
-    np.dtype("uint32"): np.dtype("uint32"),
-    np.dtype("uint64"): np.dtype("uint64"),
-    np.dtype("int32"): np.dtype("uint32"),
-    np.dtype("int64"): np.dtype("uint64"),
+#: The unsigned dtype neuroglancer receives for a segmentation of each integer dtype.
+SEGMENTATION_DTYPES: dict[np.dtype[Any], np.dtype[Any]] = {
+    np.dtype(signed): np.dtype(unsigned)
+    for signed, unsigned in (
+        ("bool", "uint8"),
+        ("int8", "uint8"),
+        ("uint8", "uint8"),
+        ("int16", "uint16"),
+        ("uint16", "uint16"),
+        ("int32", "uint32"),
+        ("uint32", "uint32"),
+        ("int64", "uint64"),
+        ("uint64", "uint64"),
+    )
 }
 #: Image dtypes neuroglancer cannot take as they are, and what they are converted to.
 IMAGE_CONVERSIONS: dict[np.dtype[Any], np.dtype[Any]] = {
@@ -64,14 +73,18 @@ def can_show(array: Array) -> bool:
 
 
 def is_segmentation(array: Array) -> bool:
-    """Whether ``array`` is shown as a segmentation (labels without channels)."""
-    return array.num_channels is None and array.dtype in LABEL_DTYPES
+    """Whether ``array`` is shown as a segmentation: ``is_labels`` is True, no channels."""
+    return (
+        array.num_channels is None
+        and array.is_labels is True
+        and array.dtype in SEGMENTATION_DTYPES
+    )
 
 
 def served_dtype(array: Array) -> np.dtype[Any]:
     """The dtype neuroglancer receives for ``array``."""
     if is_segmentation(array):
-        return LABEL_DTYPES[array.dtype]
+        return SEGMENTATION_DTYPES[array.dtype]
     return IMAGE_CONVERSIONS.get(array.dtype, array.dtype)
 
 

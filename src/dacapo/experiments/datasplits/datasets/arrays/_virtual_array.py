@@ -2,8 +2,8 @@
 
 A virtual kind reads its sources in ``_read(roi)``, asking each for exactly the ROI it needs.
 By default its metadata (``axes``, ``voxel_size``, ``roi``, ``dtype``, ``num_channels``,
-``attrs``) is the source's; a kind overrides what it changes. Virtual arrays are never
-writable and have no stored ``data``.
+``attrs``, ``is_labels``) is the source's; a kind overrides what it changes. Virtual arrays
+are never writable and have no stored ``data``.
 """
 
 from __future__ import annotations
@@ -67,6 +67,11 @@ class VirtualArray(Array):
     @property
     def attrs(self) -> dict[str, Any]:
         return self._source.attrs
+
+    @property
+    def is_labels(self) -> bool | None:
+        """The source's answer: a computation that keeps values keeps their meaning."""
+        return self._source.is_labels
 
     @property
     def writable(self) -> bool:

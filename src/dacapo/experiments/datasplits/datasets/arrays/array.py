@@ -25,6 +25,7 @@ import numpy as np
 from funlib.geometry import Coordinate, Roi
 
 from ._geometry import check_request, format_coordinate, format_roi, voxel_slices
+from ._labels import labels_by_dtype
 from ._storage.per_process import without_handles
 from .errors import ReadOnlyError, ROIError
 
@@ -95,6 +96,17 @@ class Array(ABC):
     def attrs(self) -> dict[str, Any]:
         """Metadata attributes of this array (``{}`` unless a kind has some)."""
         return {}
+
+    @property
+    def is_labels(self) -> bool | None:
+        """``True`` for label ids or masks, ``False`` for intensities, ``None`` if unknown.
+
+        The one rule every consumer asks (pyramids, resampling, neuroglancer, gunpowder,
+        xarray); see ``_labels``. The base answer is the dtype's: bool and 32/64-bit integers
+        are labels, floats intensities, ``uint8``/``uint16`` unknown. Kinds that know better
+        (a config's ``is_labels``, stored metadata, what a computation produces) override it.
+        """
+        return labels_by_dtype(self.dtype)
 
     @property
     def writable(self) -> bool:

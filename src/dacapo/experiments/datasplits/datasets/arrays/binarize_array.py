@@ -296,6 +296,11 @@ class BinarizeArray(VirtualArray):
         return [CHANNEL_AXIS, *self.source_array.axes]
 
     @property
+    def is_labels(self) -> bool:
+        """Always: one mask channel per group."""
+        return True
+
+    @property
     def dtype(self) -> np.dtype[Any]:
         return np.dtype(np.uint8)
 

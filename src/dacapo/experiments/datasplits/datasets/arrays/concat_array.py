@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from funlib.geometry import Coordinate, Roi
 
+from ._labels import agreed
 from ._multi_source import Named, describe, intersect_rois, same_spatial_axes, same_voxel_size
 from ._virtual_array import VirtualArray, as_array
 from .array import CHANNEL_AXIS, Array
@@ -144,6 +145,11 @@ class ConcatArray(VirtualArray):
     @property
     def roi(self) -> Roi:
         return self._roi
+
+    @property
+    def is_labels(self) -> bool | None:
+        """The used sources' common answer (``None`` when they differ)."""
+        return agreed(a.is_labels for _, a in self._unique)
 
     @property
     def dtype(self) -> np.dtype[Any]:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from funlib.geometry import Roi
 
+from ._labels import labels_by_dtype
 from ._virtual_array import VirtualArray
 from .array import Array
 from .errors import ConfigError
@@ -85,6 +86,11 @@ class ConstantArray(VirtualArray):
     def constant(self) -> int | float:
         """The value of every voxel."""
         return self._constant
+
+    @property
+    def is_labels(self) -> bool | None:
+        """By the constant's dtype (the source's values are not used)."""
+        return labels_by_dtype(self._dtype)
 
     @property
     def dtype(self) -> np.dtype[Any]:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from funlib.geometry import Coordinate, Roi
 
+from ._labels import labels_by_dtype
 from ._storage.dvid import DVIDClient, InstanceInfo, parse_info
 from ._storage.units import show
 from .array import Array
@@ -64,6 +65,18 @@ class DVIDArray(Array):
     @property
     def dtype(self) -> np.dtype[Any]:
         return self._info.dtype.newbyteorder("=")
+
+    @property
+    def is_labels(self) -> bool | None:
+        """The config's ``is_labels``, else DVID's type: ``label*`` instances hold labels,
+        ``*blk`` image blocks intensities; else the dtype's."""
+        if self._config.is_labels is not None:
+            return self._config.is_labels
+        if self._info.type_name.startswith("label"):
+            return True
+        if self._info.type_name.endswith("blk"):
+            return False
+        return labels_by_dtype(self.dtype)
 
     @property
     def attrs(self) -> dict[str, Any]:

@@ -7,7 +7,8 @@ from typing import Any
 
 import attrs
 
-from ._fields import help_text
+from ._fields import LABELS_HELP, help_text
+from ._labels import to_is_labels
 from ._storage.dvid import DVIDClient, form_problems, parse_info
 from .array_config import ArrayConfig
 from .dvid_array import DVIDArray
@@ -44,6 +45,9 @@ class DVIDArrayConfig(ArrayConfig):
     source: tuple[str, str, str] = attrs.field(
         converter=_to_source,
         metadata=help_text("(server URL, node uuid, data instance name)."),
+    )
+    is_labels: bool | None = attrs.field(
+        default=None, converter=to_is_labels, metadata=help_text(LABELS_HELP)
     )
 
     def _problems(self) -> list[str]:

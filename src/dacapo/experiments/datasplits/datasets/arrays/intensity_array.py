@@ -55,6 +55,11 @@ class IntensitiesArray(VirtualArray):
         self.max = array_config.max
 
     @property
+    def is_labels(self) -> bool:
+        """Always ``False``: normalized intensities."""
+        return False
+
+    @property
     def dtype(self) -> np.dtype[Any]:
         return np.dtype(np.float32)
 

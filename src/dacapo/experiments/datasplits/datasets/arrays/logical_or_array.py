@@ -35,6 +35,11 @@ class LogicalOrArray(VirtualArray):
         return self.source_array.spatial_axes
 
     @property
+    def is_labels(self) -> bool:
+        """Always: a mask."""
+        return True
+
+    @property
     def dtype(self) -> np.dtype[Any]:
         return np.dtype(np.uint8)
 

@@ -198,6 +198,11 @@ class MergeInstancesArray(VirtualArray):
         return self._roi
 
     @property
+    def is_labels(self) -> bool:
+        """Always: instance ids."""
+        return True
+
+    @property
     def dtype(self) -> np.dtype[Any]:
         return self._dtype
 

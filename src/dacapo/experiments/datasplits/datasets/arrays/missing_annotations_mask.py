@@ -59,6 +59,11 @@ class MissingAnnotationsMask(VirtualArray):
         return [CHANNEL_AXIS, *self.source_array.axes]
 
     @property
+    def is_labels(self) -> bool:
+        """Always: a mask of where labels are known."""
+        return True
+
+    @property
     def dtype(self) -> np.dtype[Any]:
         return np.dtype(np.uint8)
 

@@ -43,6 +43,11 @@ class OnesArray(VirtualArray):
         return cls(array)
 
     @property
+    def is_labels(self) -> bool:
+        """Always: a mask (all true)."""
+        return True
+
+    @property
     def dtype(self) -> np.dtype[Any]:
         return np.dtype(bool)
 

@@ -47,8 +47,6 @@ from .errors import ConfigError
 if TYPE_CHECKING:
     from .resampled_array_config import ResampledArrayConfig
 
-#: Integer dtypes that hold label ids: blending them at order >= 1 invents ids.
-LABEL_DTYPES = (np.dtype("uint32"), np.dtype("uint64"), np.dtype("int64"))
 PYRAMID_ATTR = "resampled_from_pyramid"
 
 
@@ -106,10 +104,12 @@ def source_problems(up: Coordinate, down: Coordinate, order: int, source: Array)
                 f"(voxel size {s}/{u} is not whole); use a factor that divides {s}"
                 + (f", e.g. {divisors[:3]}" if divisors else " (only 1 does)")
             )
-    if order >= 1 and source.dtype in LABEL_DTYPES:
+    if order >= 1 and source.is_labels:
         problems.append(
-            f"interp_order {order} blends values, but the source has dtype {source.dtype}, "
-            f"which holds label ids; use interp_order 0 (nearest) for labels"
+            f"interp_order {order} blends values, but the source ({source.dtype}) holds labels "
+            f"or a mask (is_labels is True), and blending invents ids; use interp_order 0 "
+            f"(nearest) for labels, or set is_labels=False on the stored config if these "
+            f"values are intensities"
         )
     if not problems and target_roi(source, up, down).empty:
         problems.append(
@@ -199,6 +199,11 @@ class ResampledArray(VirtualArray):
     @property
     def roi(self) -> Roi:
         return self._roi
+
+    @property
+    def is_labels(self) -> bool | None:
+        """Intensities at ``interp_order >= 1`` (values are blended), else the source's."""
+        return False if self.interp_order else self._source.is_labels
 
     @property
     def attrs(self) -> dict[str, Any]:

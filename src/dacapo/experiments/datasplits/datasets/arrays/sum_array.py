@@ -9,6 +9,7 @@ import numpy as np
 from funlib.geometry import Roi
 
 from ._geometry import format_coordinate, format_roi, to_coordinate
+from ._labels import agreed
 from ._multi_source import Named, describe
 from ._virtual_array import VirtualArray, as_array
 from .array import Array
@@ -105,6 +106,11 @@ class SumArray(VirtualArray):
     def source_arrays(self) -> list[Array]:
         """The arrays added, in order."""
         return list(self._sources)
+
+    @property
+    def is_labels(self) -> bool | None:
+        """The sources' common answer (``None`` when they differ)."""
+        return agreed(a.is_labels for a in self._sources)
 
     @property
     def dtype(self) -> np.dtype[Any]:

@@ -15,6 +15,7 @@ import numpy as np
 from funlib.geometry import Coordinate, Roi
 
 from ._geometry import format_coordinate
+from ._labels import labels_by_dtype
 from ._storage.lazy import LazyView
 from ._storage.tiff import TiffStack
 from ._storage.units import show
@@ -149,6 +150,13 @@ class TiffArray(Array):
         if self._axes[0] != CHANNEL_AXIS:
             return None
         return int(self._stack.shape[self._order[0]])
+
+    @property
+    def is_labels(self) -> bool | None:
+        """The config's ``is_labels``, else the dtype's (TIFF files do not say)."""
+        if self._config.is_labels is not None:
+            return self._config.is_labels
+        return labels_by_dtype(self.dtype)
 
     @property
     def attrs(self) -> dict[str, Any]:

@@ -9,7 +9,8 @@ import attrs
 from funlib.geometry import Coordinate
 from upath import UPath
 
-from ._fields import help_text, to_optional_coordinate, to_upath
+from ._fields import LABELS_HELP, help_text, to_optional_coordinate, to_upath
+from ._labels import to_is_labels
 from ._storage.tiff import tiff_problem
 from .array_config import ArrayConfig
 from .errors import ArrayError
@@ -61,6 +62,9 @@ class TiffArrayConfig(ArrayConfig):
             "Axis names in file order, e.g. ['z', 'c', 'y', 'x'] (default: from the file); "
             "the array puts 'c' first."
         ),
+    )
+    is_labels: bool | None = attrs.field(
+        default=None, converter=to_is_labels, metadata=help_text(LABELS_HELP)
     )
 
     def _problems(self) -> list[str]:

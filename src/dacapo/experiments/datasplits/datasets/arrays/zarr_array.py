@@ -15,6 +15,7 @@ import tensorstore as ts
 from funlib.geometry import Coordinate, Roi
 
 from ._geometry import format_coordinate, format_roi, to_coordinate
+from ._labels import labels_by_attributes, labels_by_dtype
 from ._storage import ome_ngff
 from ._storage.formats import N5, open_spec
 from ._storage.inspect import inspect_array, read_parents
@@ -68,6 +69,7 @@ class ZarrArray(Array):
         self._document = stored.document
         self._info = stored.info
         self._attrs = stored.attrs
+        self._label_nodes = (stored.attrs, *(p.attrs for p in stored.meta.parents))
         resolved = resolve(read_geometry(stored.meta), stored.info.shape, array_config._axes)
         self._axes = resolved.axes
         self._voxel_size = resolved.voxel_size
@@ -123,6 +125,16 @@ class ZarrArray(Array):
     def attrs(self) -> dict[str, Any]:
         """The dataset's user attributes (a copy; change them with :meth:`add_metadata`)."""
         return dict(self._attrs)
+
+    @property
+    def is_labels(self) -> bool | None:
+        """The config's ``is_labels``, else the metadata's word (OME-NGFF ``image-label`` or
+        ``omero``, CellMap annotations, a label list), else the dtype's (``Array.is_labels``).
+        """
+        if self._config.is_labels is not None:
+            return self._config.is_labels
+        found = labels_by_attributes(self._label_nodes)
+        return labels_by_dtype(self.dtype) if found is None else found
 
     @property
     def mode(self) -> str:

@@ -8,7 +8,8 @@ import attrs
 from funlib.geometry import Coordinate
 from upath import UPath
 
-from ._fields import help_text, to_optional_coordinate, to_upath
+from ._fields import LABELS_HELP, help_text, to_optional_coordinate, to_upath
+from ._labels import to_is_labels
 from .array_config import ArrayConfig
 from .errors import ArrayError
 from .zarr_array import ZarrArray, check_mode
@@ -29,6 +30,9 @@ class ZarrArrayConfig(ArrayConfig):
 
     ``mode``: ``"r"`` opens read-only; ``None`` (default), ``"a"``, ``"r+"`` and ``"w"`` read
     and write the existing dataset (none of them truncates it).
+
+    ``is_labels``: ``True`` (labels or a mask) or ``False`` (intensities) overrides what the
+    metadata and dtype say (see ``Array.is_labels``).
     """
 
     array_type = ZarrArray
@@ -51,6 +55,9 @@ class ZarrArrayConfig(ArrayConfig):
     mode: str | None = attrs.field(
         default=None, metadata=help_text("'r' for read-only; default: read and write.")
     )
+    is_labels: bool | None = attrs.field(
+        default=None, converter=to_is_labels, metadata=help_text(LABELS_HELP)
+    )
 
     def __init__(
         self,
@@ -62,11 +69,12 @@ class ZarrArrayConfig(ArrayConfig):
         mode: str | None = None,
         *,
         _axes: list[str] | None = _UNSET,
+        is_labels: bool | None = None,
     ) -> None:
         if axes is not _UNSET and _axes is not _UNSET:
             raise TypeError("pass the axes override once: axes=[...] or _axes=[...], not both")
         chosen = axes if axes is not _UNSET else _axes if _axes is not _UNSET else None
-        self.__attrs_init__(name, file_name, dataset, snap_to_grid, chosen, mode)
+        self.__attrs_init__(name, file_name, dataset, snap_to_grid, chosen, mode, is_labels)
 
     def _problems(self) -> list[str]:
         """Mode, container, dataset and metadata, checked without reading any voxel."""
