@@ -72,7 +72,7 @@ def _binarize_by_hand(handle: ts.TensorStore, slices: list[tuple[slice, ...]]) -
 
 def run(data: Data) -> list[Row]:
     array = data.raw.to_array()
-    handle = array._handle  # the same per-process handle, so the same cache and context
+    handle = array.tensorstore  # the same per-process handle, so the same cache and context
     rois = random_rois(array.roi, VOXEL * SIDE, COUNT, seed=3)
     slices = [array._slices(roi) for roi in rois]
     nbytes = COUNT * SIDE**3
@@ -88,7 +88,7 @@ def run(data: Data) -> list[Row]:
         "one at a time": lambda: [array[roi] for roi in rois],
     }
     labels = BinarizeArrayConfig("groups", data.labels, GROUPS).create_array()
-    label_handle = data.labels.to_array()._handle
+    label_handle = data.labels.to_array().tensorstore
     label_rois = random_rois(labels.roi, VOXEL * LABEL_SIDE, COUNT, seed=4)
     label_slices = [labels.source_array._slices(roi) for roi in label_rois]
     contenders["binarize by hand"] = lambda: _binarize_by_hand(label_handle, label_slices)

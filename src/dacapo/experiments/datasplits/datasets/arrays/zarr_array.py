@@ -203,6 +203,12 @@ class ZarrArray(Array):
         return repr(self._container.where(self.dataset))
 
     @property
+    def tensorstore(self) -> ts.TensorStore:
+        """The tensorstore handle of this process, in ``axes`` order (N5 already z, y, x):
+        slice it lazily, ``.read()`` / ``.write()`` it asynchronously."""
+        return self._handle
+
+    @property
     def data(self) -> ts.TensorStore:
         """The tensorstore handle: slice it (lazily), assign to it, ``np.asarray`` it."""
         return self._handle
