@@ -10,16 +10,11 @@ from upath import UPath
 
 from ._fields import LABELS_HELP, help_text, to_optional_coordinate, to_upath
 from ._labels import to_is_labels
-from ._storage.units import world_unit
 from .array_config import ArrayConfig
 from .errors import ArrayError
 from .zarr_array import ZarrArray, check_mode
 
 _UNSET: Any = object()
-
-
-def _check_world_unit(_: Any, attribute: Any, value: Any) -> None:
-    world_unit(value, field=f"ZarrArrayConfig.{attribute.name}")
 
 
 @attrs.frozen(init=False)
@@ -79,7 +74,7 @@ class ZarrArrayConfig(ArrayConfig):
     )
     world_unit: str | None = attrs.field(
         default=None,
-        validator=attrs.validators.optional(_check_world_unit),
+        validator=attrs.validators.optional(attrs.validators.instance_of(str)),
         metadata=help_text(
             "Length of one world unit: 'nm' (default), or finer for fractional nm, e.g. "
             "'0.01 nm' for 5.24 nm voxels; every array of one tree must use the same."

@@ -157,7 +157,7 @@ def resolve(
         raise MetadataError(
             f"the offset {tuple(origin)} from {where} is not a multiple of the voxel size "
             f"{tuple(voxel)} (both in {world}): arrays address whole voxels on the grid of "
-            f"their voxel size, and nothing is shifted silently. To read it, shift it explicitly with "
-            f"{config}(offset={below}) (the stored offset stays in attrs)"
+            f"their voxel size, and nothing is shifted silently. To read it, shift it "
+            f"explicitly with {config}(offset={below}) (the stored offset stays in attrs)"
         )
     return Resolved(axes, Coordinate(voxel), Coordinate(origin), geometry.squeeze, tuple(notes))

@@ -23,7 +23,7 @@ from typing import Any
 
 import attrs
 
-from dacapo.experiments.datasplits.datasets.arrays.errors import MetadataError
+from dacapo.experiments.datasplits.datasets.arrays.errors import ConfigError, MetadataError
 
 #: Factor to nanometres of every length unit we accept (UDUNITS-2 names as OME-NGFF uses them,
 #: their abbreviations, the spellings found in N5, funlib, OME-XML, ImageJ and DVID metadata),
@@ -169,7 +169,7 @@ def world_unit(text: Any, *, field: str = "ZarrArrayConfig.world_unit") -> World
     except ArithmeticError:
         number = None
     if unit is None or number is None or number <= 0:
-        raise ValueError(
+        raise ConfigError(
             f"{field} must be a length unit, optionally after a positive number, such as "
             f"'nm', 'pm', 'angstrom' or '0.01 nm'; got {text!r}"
         )
