@@ -26,6 +26,7 @@ from funlib.geometry import Coordinate, Roi
 
 from ._geometry import check_request, format_coordinate, format_roi, voxel_slices
 from ._labels import labels_by_dtype
+from ._limits import check_read
 from ._storage.per_process import without_handles
 from .errors import ReadOnlyError, ROIError
 
@@ -159,8 +160,9 @@ class Array(ABC):
                 f"got {roi!r}; use array[Roi(offset, shape)] (or array.data[...] for voxels)"
             )
         roi = self._check(roi)
-        out = self._read(roi)
         expected = self._request_shape(roi)
+        check_read(self, roi, expected, self.dtype)
+        out = self._read(roi)
         if out.shape != expected:
             raise RuntimeError(
                 f"{self._label()} returned shape {out.shape} for ROI {format_roi(roi)}, "
@@ -223,15 +225,18 @@ class Array(ABC):
 
     # -- interop and display ---------------------------------------------------------------
 
-    def to_dask(self, chunks: tuple[int, ...] | None = None) -> dask.array.Array:
+    def to_dask(
+        self, chunks: tuple[int, ...] | None = None, *, force: bool = False
+    ) -> dask.array.Array:
         """A dask array over ``self.roi`` whose every chunk is one ``self[roi]`` call.
 
         ``chunks`` are spatial chunk sizes in voxels (default: the storage chunks where the
-        kind knows them, else 64 per axis); channels always form one chunk.
+        kind knows them, else 64 per axis); channels always form one chunk. A graph of more
+        chunks than ``DACAPO_ARRAYS_MAX_BLOCKS`` is refused unless ``force``.
         """
         from ._dask import array_to_dask
 
-        return array_to_dask(self, chunks)
+        return array_to_dask(self, chunks, force=force)
 
     # -- neuroglancer: generic for every kind (logic in ``_neuroglancer``, imported on use) --
 
