@@ -165,3 +165,11 @@ def test_check_read_is_cheap() -> None:
         check_read(None, roi, (8, 8, 8), dtype)
     per_call = (time.perf_counter() - started) / calls
     assert per_call < 20e-6
+
+
+def test_reads_in_flight_are_checked_too(tmp_path: Path) -> None:
+    array = huge_zarr(tmp_path).create_array()
+    with pytest.raises(RequestTooLargeError):
+        array.read_async(array.roi)
+    results = list(array.read_many([array.roi], return_exceptions=True))
+    assert isinstance(results[0], RequestTooLargeError)
