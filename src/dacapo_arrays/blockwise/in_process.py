@@ -20,7 +20,6 @@ from urllib.parse import urlsplit
 
 import attrs
 import daisy
-import numpy as np
 from funlib.geometry import Roi
 
 from .plan import Level, Plan
@@ -121,7 +120,7 @@ class ComputeAhead:
         self.depth = depth
         self.retries = retries
         self._pool = ThreadPoolExecutor(depth, "dacapo-block") if depth > 0 else None
-        self._ahead: dict[tuple[int, ...], Future[np.ndarray]] = {}
+        self._ahead: dict[tuple[int, ...], Future[None]] = {}
         self._lock = threading.Lock()
 
     def _start_after(self, roi: Roi) -> None:
@@ -132,7 +131,7 @@ class ComputeAhead:
             key = _key(following)
             with self._lock:
                 if key not in self._ahead:
-                    self._ahead[key] = self._pool.submit(self.processor.compute, following)
+                    self._ahead[key] = self._pool.submit(self.processor.process, following)
 
     def __call__(self, block: Any) -> None:
         roi = block.write_roi
@@ -141,7 +140,10 @@ class ComputeAhead:
         self._start_after(roi)
         for attempt in range(self.retries + 1):
             try:
-                self.processor.process(roi, ahead if attempt == 0 else None)
+                if attempt == 0 and ahead is not None:
+                    ahead.result()
+                else:
+                    self.processor.process(roi)
                 break
             except Exception:
                 if attempt == self.retries:

@@ -15,7 +15,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
 from typing import Any
 
 import attrs
@@ -85,12 +84,11 @@ class BlockProcessor:
             data = data[0]
         return data
 
-    def process(self, roi: Roi, computed: Future[np.ndarray] | None = None) -> None:
-        """Compute (or take ``computed``) and write ``roi``; on failure record it and raise
-        :class:`BlockFailedError`."""
+    def process(self, roi: Roi) -> None:
+        """Compute and write ``roi``; on failure record it and raise :class:`BlockFailedError`."""
         task_id = self.level.task_id
         try:
-            data = self.compute(roi) if computed is None else computed.result()
+            data = self.compute(roi)
             if self._hook is not None:
                 self._hook("computed", task_id, roi)
             self.open()[1][roi] = data
