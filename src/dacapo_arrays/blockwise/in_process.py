@@ -5,8 +5,9 @@ imports numpy, tensorstore and the arrays, then opens the tree); for a 512³ vol
 most of the write. A small plan (see :func:`runs_in_process`) runs instead with daisy's
 serial runner in this process: daisy hands out the same blocks and writes the same done
 markers (after each block's write returned), so an interrupted small write resumes like a
-large one, with workers or without. While a block is written, the next blocks in daisy's
-order are computed ahead on ``workers`` threads.
+large one, with workers or without. The next ``workers`` blocks in daisy's order are
+computed and written ahead on threads; daisy marks a block done only when its call for that
+block returns, which waits for the block's write.
 
 Large writes, remote outputs, a launcher or a timeout keep daisy's worker processes.
 """
@@ -95,12 +96,13 @@ class Counts:
 
 
 class ComputeAhead:
-    """daisy's block function for a level run in process: write this block, compute ahead.
+    """daisy's block function for a level run in process: this block done, the next ahead.
 
-    Called by daisy's serial runner once per block not done yet. It starts computing the
-    next ``depth`` blocks of ``order`` on threads, then writes this one (computed ahead or
-    now), retrying ``retries`` times; a block that still fails raises
-    :class:`~.worker.BlockFailedError`, recorded in the run folder like a worker's.
+    Called by daisy's serial runner once per block not done yet. It starts processing
+    (computing and writing) the next ``depth`` blocks of ``order`` on threads, then waits
+    for this one (processed ahead, or now), retrying ``retries`` times; a block that still
+    fails raises :class:`~.worker.BlockFailedError`, recorded in the run folder like a
+    worker's.
     """
 
     def __init__(
@@ -162,7 +164,7 @@ class ComputeAhead:
         report({self.processor.level.task_id: counts})
 
     def close(self) -> None:
-        """Stop computing ahead (blocks daisy skipped, or a write that failed)."""
+        """Stop working ahead (blocks daisy skipped, or a write that failed)."""
         if self._pool is not None:
             for future in self._ahead.values():
                 future.cancel()
@@ -173,8 +175,8 @@ class ComputeAhead:
 def compute_ahead(
     processor: BlockProcessor, *, workers: int, retries: int, resumed: bool, observer: Any
 ) -> ComputeAhead:
-    """The block function for ``level``; nothing is computed ahead on a resumed level (the
-    blocks ahead may be done already)."""
+    """The block function for ``processor``'s level; nothing is processed ahead on a resumed
+    level (the blocks ahead may be done already)."""
     processor.open()
     order = [] if resumed else daisy_order(processor.level)
     depth = 0 if resumed else workers

@@ -101,6 +101,8 @@ def test_a_failing_block_hands_the_rest_to_workers_which_skip_what_was_written(
     written = {stage for stage in here + elsewhere if stage.startswith("written")}
     assert len(written) == 75
     done_here = {stage for stage in here if stage.startswith("written")} - {f"written:s0:{MIDDLE}"}
-    assert done_here
-    assert not done_here & set(elsewhere)  # the workers skipped every block written here
+    assert len(done_here) > 1
+    # the workers skipped every block marked done here; only the one block written ahead
+    # (workers=1) before the failure stopped daisy, never marked, is written again
+    assert len(done_here & set(elsewhere)) <= 1
     np.testing.assert_array_equal(_open(output, "x")[truth.roi], truth[truth.roi])
