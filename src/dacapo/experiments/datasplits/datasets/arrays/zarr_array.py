@@ -14,6 +14,7 @@ import numpy as np
 import tensorstore as ts
 from funlib.geometry import Coordinate, Roi
 
+from ._data_view import StoreView
 from ._geometry import format_coordinate, format_roi, to_coordinate
 from ._labels import labels_by_attributes, labels_by_dtype
 from ._storage import ome_ngff
@@ -206,9 +207,11 @@ class ZarrArray(Array):
         return self._handle
 
     @property
-    def data(self) -> ts.TensorStore:
-        """The tensorstore handle: slice it (lazily), assign to it, ``np.asarray`` it."""
-        return self._handle
+    def data(self) -> StoreView:
+        """A numpy-like view in ``axes`` order: ``data[...]`` reads a ``numpy.ndarray``,
+        ``data[...] = values`` writes, ``np.asarray(data)`` reads everything; ``shape``,
+        ``dtype``, ``ndim``, ``chunks``. The raw handle is :attr:`tensorstore`."""
+        return StoreView(self)
 
     def _check(self, roi: Roi) -> Roi:
         """The base check, with a fast path (plain integers) for the common valid request."""
