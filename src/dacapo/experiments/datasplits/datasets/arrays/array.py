@@ -27,6 +27,7 @@ from funlib.geometry import Coordinate, Roi
 
 from ._geometry import check_request, format_coordinate, format_roi, voxel_slices
 from ._labels import labels_by_dtype
+from ._limits import check_read
 from ._storage.per_process import without_handles
 from .errors import ReadOnlyError, ROIError
 
@@ -160,7 +161,9 @@ class Array(ABC):
                 f"{self._label()} is indexed by a funlib.geometry.Roi in world units, "
                 f"got {roi!r}; use array[Roi(offset, shape)] (or array.data[...] for voxels)"
             )
-        return self._check(roi)
+        roi = self._check(roi)
+        check_read(self, roi, self._request_shape(roi), self.dtype)  # before any allocation
+        return roi
 
     def __getitem__(self, roi: Roi) -> np.ndarray:
         """Read the voxels of ``roi`` (world units, voxel-aligned, inside ``self.roi``)."""
@@ -262,15 +265,18 @@ class Array(ABC):
 
     # -- interop and display ---------------------------------------------------------------
 
-    def to_dask(self, chunks: tuple[int, ...] | None = None) -> dask.array.Array:
+    def to_dask(
+        self, chunks: tuple[int, ...] | None = None, *, force: bool = False
+    ) -> dask.array.Array:
         """A dask array over ``self.roi`` whose every chunk is one ``self[roi]`` call.
 
         ``chunks`` are spatial chunk sizes in voxels (default: the storage chunks where the
-        kind knows them, else 64 per axis); channels always form one chunk.
+        kind knows them, else 64 per axis); channels always form one chunk. A graph of more
+        chunks than ``DACAPO_ARRAYS_MAX_BLOCKS`` is refused unless ``force``.
         """
         from ._dask import array_to_dask
 
-        return array_to_dask(self, chunks)
+        return array_to_dask(self, chunks, force=force)
 
     # -- neuroglancer: generic for every kind (logic in ``_neuroglancer``, imported on use) --
 
