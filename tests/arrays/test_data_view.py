@@ -14,10 +14,12 @@ from hypothesis.extra import numpy as hnp
 
 from dacapo.experiments.datasplits.datasets.arrays import (
     ReadOnlyError,
+    RequestTooLargeError,
     ZarrArray,
     ZarrArrayConfig,
 )
 from dacapo.experiments.datasplits.datasets.arrays._data_view import numpy_index
+from dacapo.experiments.datasplits.datasets.arrays._limits import set_limits
 from dacapo_arrays.testing.sources import numpy_truth, zarr_source
 from dacapo_arrays.testing.strategies import fixture_settings
 
@@ -145,3 +147,19 @@ def test_views_survive_a_fresh_process_copy() -> None:
         view = array.data
         array.__dict__.pop("_handle", None)
         np.testing.assert_array_equal(view[1], reference[1])
+
+
+def test_view_reads_obey_the_read_limit(stored) -> None:
+    """``np.asarray(array.data)`` is checked before anything is allocated, like array[roi]."""
+    array, reference = stored
+    set_limits(read_bytes=reference[0].nbytes)
+    try:
+        np.testing.assert_array_equal(array.data[1], reference[1])
+        with pytest.raises(
+            RequestTooLargeError,
+            match=r"reading ROI \[0:24, 0:20, 0:16\] \(nm\) of ZarrArray 'source' needs 480 B "
+            r"\(2 x 6 x 5 x 4 voxels of uint16\), more than the limit of 240 B",
+        ):
+            np.asarray(array.data)
+    finally:
+        set_limits()

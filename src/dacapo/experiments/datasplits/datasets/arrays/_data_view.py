@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from funlib.geometry import Coordinate, Roi
 
+from ._limits import check_read
 from ._storage.lazy import LazyView
 from ._storage.tserrors import translate
 from .errors import ReadOnlyError
@@ -73,9 +74,12 @@ class StoreView:
         return values if dtype is None else values.astype(dtype, copy=False)
 
     def __getitem__(self, key: Any) -> Any:
-        read, then = _split(numpy_index(key, self.shape, name=self._name))
+        index = numpy_index(key, self.shape, name=self._name)
+        read, then = _split(index)
         try:
-            out = self._handle[read].read().result()
+            box = self._handle[read]
+            check_read(self._array, self._world_box(index), box.shape, self.dtype)
+            out = box.read().result()
         except ValueError as err:
             raise translate(err, f"cannot read {self._name}[{key!r}]") from err
         if then is not None:
@@ -103,6 +107,13 @@ class StoreView:
     @property
     def _name(self) -> str:
         return f"{self._array._label()}.data"
+
+    def _world_box(self, index: tuple[Any, ...]) -> Roi:
+        """The world ROI of the voxels ``index`` touches (to name a refused read)."""
+        bounds = _voxel_bounds(index, self.shape)[-self._array.dims :]
+        voxel = self._array.voxel_size
+        begin = Coordinate(low for low, _ in bounds) * voxel + self._array._data_origin
+        return Roi(begin, Coordinate(high - low for low, high in bounds) * voxel)
 
     def __repr__(self) -> str:
         return f"<{self._name}: shape={self.shape}, dtype={self.dtype}, chunks={self.chunks}>"
@@ -170,6 +181,26 @@ def _split(index: tuple[Any, ...]) -> tuple[tuple[Any, ...], tuple[Any, ...] | N
             read.append(slice(low, high, 1))
             then.append(item - low)
     return tuple(read), tuple(then)
+
+
+def _voxel_bounds(index: tuple[Any, ...], shape: tuple[int, ...]) -> list[tuple[int, int]]:
+    """``(low, high)`` voxel bounds per stored axis of a normalized ``index``."""
+    bounds: list[tuple[int, int]] = []
+    for item in index:
+        if item is None:
+            continue
+        if isinstance(item, np.ndarray) and item.dtype == bool:
+            bounds += [(0, n) for n in shape[len(bounds) : len(bounds) + item.ndim]]
+            continue
+        picked = (
+            range(item, item + 1)
+            if isinstance(item, int)
+            else range(*item.indices(shape[len(bounds)]))
+            if isinstance(item, slice)
+            else [int(i) for i in np.ravel(item)]
+        )
+        bounds.append((min(picked), max(picked) + 1) if len(picked) else (0, 0))
+    return bounds
 
 
 def _dims_used(item: Any) -> int:
