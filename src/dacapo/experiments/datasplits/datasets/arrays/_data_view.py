@@ -75,7 +75,7 @@ class StoreView:
 
     def __getitem__(self, key: Any) -> Any:
         index = numpy_index(key, self.shape, name=self._name)
-        read, then = _split(index)
+        read, then = _split(index, key)
         try:
             box = self._handle[read]
             check_read(self._array, self._world_box(index), box.shape, self.dtype)
@@ -93,7 +93,7 @@ class StoreView:
             raise ReadOnlyError(
                 f"cannot write to {self._name}: it is read-only ({self._array._why_read_only()})"
             )
-        read, then = _split(numpy_index(key, self.shape, name=self._name))
+        read, then = _split(numpy_index(key, self.shape, name=self._name), key)
         values = np.asarray(value, dtype=self.dtype)  # numpy's casting, as `a[...] = v`
         try:
             if then is not None:  # integer or boolean arrays: read, change, write the box
@@ -153,11 +153,12 @@ def _has_ellipsis(key: Any) -> bool:
     return any(item is Ellipsis for item in (key if isinstance(key, tuple) else (key,)))
 
 
-def _split(index: tuple[Any, ...]) -> tuple[tuple[Any, ...], tuple[Any, ...] | None]:
+def _split(index: tuple[Any, ...], key: Any) -> tuple[tuple[Any, ...], tuple[Any, ...] | None]:
     """``(read, then)``: tensorstore reads the box ``read``, numpy applies ``then`` to it.
 
     Only keys with integer or boolean arrays need ``then``: numpy's rules for them (where the
-    selected axes go, how integers join them) are applied by numpy itself, to the box.
+    selected axes go, how integers join them, even that a ``...`` between them separates
+    them) are applied by numpy itself, to the box.
     """
     if not any(isinstance(item, np.ndarray) for item in index):
         return index, None
@@ -180,6 +181,10 @@ def _split(index: tuple[Any, ...]) -> tuple[tuple[Any, ...], tuple[Any, ...] | N
             high = int(item.max()) + 1 if item.size else 0
             read.append(slice(low, high, 1))
             then.append(item - low)
+    items = key if isinstance(key, tuple) else (key,)
+    at = next((i for i, item in enumerate(items) if item is Ellipsis), None)
+    if at is not None:  # put the `...` back where the user wrote it
+        then[at : at + len(index) - len(items) + 1] = [Ellipsis]
     return tuple(read), tuple(then)
 
 
