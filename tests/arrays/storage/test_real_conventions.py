@@ -221,7 +221,7 @@ def test_near_whole_and_really_fractional_calibrations(tmp_path: Path) -> None:
     assert fix.group(1) == "0.1 nm"
     exact = _open(tmp_path / "frac.zarr", "0/0", world_unit=fix.group(1))
     assert (exact.voxel_size, exact.world_unit) == (Coordinate(5000, 852, 852), "0.1 nm")
-    np.testing.assert_array_equal(exact[exact.roi], np.full((2, 3, 4), 7, np.uint8))
+    np.testing.assert_array_equal(exact[exact.roi], np.full((1, 2, 3, 4), 7, np.uint8))
 
 
 def test_an_offset_off_the_grid_names_the_override_that_opens_it(tmp_path: Path) -> None:
