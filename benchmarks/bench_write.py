@@ -98,7 +98,7 @@ def _raw_tensorstore(
         ArrayIdentifier(output, "out"), source.axes, source.roi, None, source.voxel_size,
         dtype, write_size=source.voxel_size * CHUNK,
     )  # fmt: skip
-    src, dst = source.data, target.data
+    src, dst = source.tensorstore, target.tensorstore
     depth = 4 * workers
     start = time.perf_counter()
     reads: deque[Any] = deque()

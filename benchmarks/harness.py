@@ -131,7 +131,7 @@ def make_large_labels(data: Data, factor: int = 2) -> ZarrArrayConfig:
         ArrayIdentifier(container, "labels"), ["z", "y", "x"], Roi((0, 0, 0), VOXEL * side),
         None, VOXEL, "uint64", write_size=VOXEL * CHUNK, name="labels", overwrite=True,
     )  # fmt: skip
-    src, dst, n = source.data, target.data, data.side
+    src, dst, n = source.tensorstore, target.tensorstore, data.side
     writes: list[object] = []
     for z in range(0, n, CHUNK):
         for y in range(0, n, CHUNK):

@@ -63,6 +63,19 @@ def test_random_reads_equal_truth(case, data: st.DataObject) -> None:
 
 @FIXTURE_SETTINGS
 @given(data=st.data())
+def test_reads_in_flight_equal_truth(case, data: st.DataObject) -> None:
+    _, _, array, truth = case
+    rois = data.draw(st.lists(aligned_rois(array.roi, array.voxel_size), min_size=1, max_size=4))
+    futures = [array.read_async(roi) for roi in rois]
+    for roi, future, many in zip(rois, futures, array.read_many(rois, in_flight=2), strict=True):
+        got = future.result()
+        assert got.dtype == truth.dtype
+        np.testing.assert_array_equal(got, truth[roi])
+        np.testing.assert_array_equal(many, truth[roi])
+
+
+@FIXTURE_SETTINGS
+@given(data=st.data())
 def test_misaligned_read_is_refused(case, data: st.DataObject) -> None:
     _, _, array, _ = case
     roi = data.draw(misaligned_rois(array.roi, array.voxel_size))

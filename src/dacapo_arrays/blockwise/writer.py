@@ -16,7 +16,9 @@ from collections.abc import Sequence
 from funlib.geometry import Roi
 
 from dacapo.experiments.datasplits.datasets.arrays import ArrayConfig, ArrayIdentifier
+from dacapo.experiments.datasplits.datasets.arrays._limits import check_blocks
 
+from .guard import check_output_is_not_source
 from .plan import Plan, make_plan
 from .prepare import prepare_output
 from .results import BlockwiseWriteError, LevelResult, WriteResult
@@ -51,6 +53,7 @@ def write(
     downsample: str = "auto",
     overwrite: bool = False,
     run_dir: str | os.PathLike[str] | None = None,
+    force: bool = False,
 ) -> WriteResult:
     """Write ``array_config``'s array (over ``roi``, default: all of it) into ``target``.
 
@@ -70,7 +73,12 @@ def write(
     Interrupted writes resume: calling ``write`` again skips every block already written.
     A block that raises is retried ``max_retries`` times; failures are raised together at
     the end as :class:`BlockwiseWriteError`, after every other block was written.
+
+    Refused before anything is created: an output that overlaps a dataset the config reads
+    (``OutputIsSourceError``), and a plan of more blocks than ``DACAPO_ARRAYS_MAX_BLOCKS``
+    unless ``force`` (``RequestTooLargeError``).
     """
+    check_output_is_not_source(array_config, target)
     if isinstance(roi, str):
         roi = parse_roi(roi)
     workers = _workers(workers)
@@ -86,6 +94,9 @@ def write(
         pyramid_levels=pyramid_levels,
         downsample=downsample,
         workers=workers,
+    )
+    check_blocks(
+        f"writing {target.dataset!r}", sum(lv.num_blocks for lv in plan.levels), force=force
     )
     folder = RunDir(run_dir if run_dir is not None else default_run_dir(target))
     plan = prepare_output(plan, folder, overwrite=overwrite)

@@ -21,8 +21,9 @@ from dacapo.experiments.datasplits.datasets.arrays import (
     GeometryError,
     IncompatibleDatasetError,
     MetadataError,
+    RequestTooLargeError,
 )
-from dacapo_arrays.blockwise import ROIStringError
+from dacapo_arrays.blockwise import OutputIsSourceError, ROIStringError
 
 USER_ERROR = 2
 BUG = 1
@@ -35,12 +36,14 @@ HINTS: tuple[tuple[type[BaseException], str], ...] = (
         "each config names its kind in __type__ (e.g. ZarrArrayConfig) and sets that kind's "
         "fields; `dacapo-arrays demo` writes examples",
     ),
+    (OutputIsSourceError, "write to a new container or dataset; nothing was changed"),
     (ROIStringError, "write the ROI as begin:end per spatial axis in nm, e.g. 0:800,0:800,0:800"),
     (GeometryError, "`dacapo-arrays info CONFIG` shows the array's ROI and voxel size"),
     (ContainerNotFoundError, "`dacapo-arrays info CONTAINER` lists the datasets it holds"),
     (DatasetNotFoundError, "`dacapo-arrays info CONTAINER` lists the datasets it holds"),
     (IncompatibleDatasetError, "pass --overwrite to replace it, or --dataset to write elsewhere"),
     (MetadataError, "fix the stored metadata, or set the voxel size and axes in the config"),
+    (RequestTooLargeError, "use a smaller ROI, or raise the limit named above"),
     (FileNotFoundError, "check the path"),
     (PermissionError, "check the permissions of the file or folder"),
     (ArrayError, "re-run with --debug to see where it happened"),

@@ -76,7 +76,8 @@ def test_worker_errors_are_one_line_and_a_hint(tmp_path: Path, cli, invoke) -> N
     missing = cli("worker", str(tmp_path / "nowhere"), "--wait", "0")
     assert missing.returncode == 2
     assert missing.stderr.splitlines() == [
-        f"error: run folder '{tmp_path / 'nowhere'}' does not exist",
+        f"error: run folder '{tmp_path / 'nowhere'}' does not exist; start `dacapo-arrays "
+        "write` first (it prints the folder), or pass --wait SECONDS to wait for it to appear",
         "hint: check the path",
     ]
     idle = invoke("worker", str(tmp_path), "--wait", "0.3")

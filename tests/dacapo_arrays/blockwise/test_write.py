@@ -108,10 +108,11 @@ def test_pyramid_is_one_ome_ngff_multiscale(tmp_path: Path, labels) -> None:
 
 def test_an_existing_dataset_is_not_replaced_silently(tmp_path: Path, labels) -> None:
     config, truth = labels
-    target = ArrayIdentifier(tmp_path / "source.zarr", "labels")  # the source itself
+    zarr_source(tmp_path, truth, name="other", container="other.zarr")
+    target = ArrayIdentifier(tmp_path / "other.zarr", "other")  # not the source: see test_guard
     with pytest.raises(
         OutputExistsError,
-        match=r"dataset .labels. in .* is an array, and this write makes a multiscale group",
+        match=r"dataset 'other' in .* is an array, and this write makes a multiscale group",
     ):
         write(config, target, progress=False)
     write(config, ArrayIdentifier(tmp_path / "out.zarr", "x"), workers=1, progress=False)

@@ -57,7 +57,7 @@ def test_user_errors_exit_2_with_one_line_and_a_hint(tmp_path: Path, labels, cli
     source = invoke("write", str(tmp_path / "labels.yaml"), str(tmp_path / "source.zarr"))
     assert source.exit_code == 2
     assert source.stderr.splitlines()[1] == (
-        "hint: pass --overwrite to replace it, or --dataset to write elsewhere"
+        "hint: write to a new container or dataset; nothing was changed"
     )
     workers = invoke(*base, "--workers", "0")
     assert workers.exit_code == 2

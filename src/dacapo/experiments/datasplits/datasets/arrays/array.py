@@ -19,6 +19,7 @@ Decisions where the documented API contradicts itself (see ``docs/decisions.md``
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -26,10 +27,13 @@ from funlib.geometry import Coordinate, Roi
 
 from ._geometry import check_request, format_coordinate, format_roi, voxel_slices
 from ._labels import labels_by_dtype
+from ._limits import check_read
 from ._storage.per_process import without_handles
 from .errors import ReadOnlyError, ROIError
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     import dask.array
     import neuroglancer
 
@@ -151,14 +155,19 @@ class Array(ABC):
     def _check(self, roi: Roi) -> Roi:
         return check_request(roi, array_roi=self.roi, voxel_size=self.voxel_size, name=self.name)
 
-    def __getitem__(self, roi: Roi) -> np.ndarray:
-        """Read the voxels of ``roi`` (world units, voxel-aligned, inside ``self.roi``)."""
+    def _checked_request(self, roi: Roi) -> Roi:
         if not isinstance(roi, Roi):
             raise ROIError(
                 f"{self._label()} is indexed by a funlib.geometry.Roi in world units, "
                 f"got {roi!r}; use array[Roi(offset, shape)] (or array.data[...] for voxels)"
             )
         roi = self._check(roi)
+        check_read(self, roi, self._request_shape(roi), self.dtype)  # before any allocation
+        return roi
+
+    def __getitem__(self, roi: Roi) -> np.ndarray:
+        """Read the voxels of ``roi`` (world units, voxel-aligned, inside ``self.roi``)."""
+        roi = self._checked_request(roi)
         out = self._read(roi)
         expected = self._request_shape(roi)
         if out.shape != expected:
@@ -167,6 +176,39 @@ class Array(ABC):
                 f"expected {expected}: this is a bug in {type(self).__name__}"
             )
         return out
+
+    # -- reads in flight (``_reads``) ---------------------------------------------------------
+
+    def read_async(self, roi: Roi) -> Future[np.ndarray]:
+        """``self[roi]`` as a :class:`concurrent.futures.Future`, returned before the voxels
+        are read. The request is checked at once (an invalid ROI raises here); a read that
+        fails later raises from ``future.result()``. Thread-safe; see ``read_many``.
+        """
+        from . import _reads
+
+        return _reads.read_async(self, roi)
+
+    def read_many(
+        self, rois: Iterable[Roi], *, in_flight: int = 64, return_exceptions: bool = False
+    ) -> Iterator[np.ndarray | BaseException]:
+        """``self[roi]`` for every ``roi``, in order, at most ``in_flight`` reads at once.
+
+        A failed read raises at its position, or is yielded as its exception with
+        ``return_exceptions=True``.
+        """
+        from . import _reads
+
+        return _reads.read_many(
+            self, rois, in_flight=in_flight, return_exceptions=return_exceptions
+        )
+
+    def _read_async(self, roi: Roi) -> Future[np.ndarray]:
+        """Start reading an already validated ``roi``. The default runs ``_read`` on the
+        reads' thread pool; stored kinds hand the read to their storage engine, virtual kinds
+        chain their computation to their sources' ``read_async`` (``_reads.then``)."""
+        from . import _reads
+
+        return _reads.submit(self._read, roi)
 
     def __setitem__(self, roi: Roi, value: Any) -> None:
         """Write ``value`` (an array of the request's shape, or a scalar) into ``roi``."""
@@ -223,15 +265,18 @@ class Array(ABC):
 
     # -- interop and display ---------------------------------------------------------------
 
-    def to_dask(self, chunks: tuple[int, ...] | None = None) -> dask.array.Array:
+    def to_dask(
+        self, chunks: tuple[int, ...] | None = None, *, force: bool = False
+    ) -> dask.array.Array:
         """A dask array over ``self.roi`` whose every chunk is one ``self[roi]`` call.
 
         ``chunks`` are spatial chunk sizes in voxels (default: the storage chunks where the
-        kind knows them, else 64 per axis); channels always form one chunk.
+        kind knows them, else 64 per axis); channels always form one chunk. A graph of more
+        chunks than ``DACAPO_ARRAYS_MAX_BLOCKS`` is refused unless ``force``.
         """
         from ._dask import array_to_dask
 
-        return array_to_dask(self, chunks)
+        return array_to_dask(self, chunks, force=force)
 
     # -- neuroglancer: generic for every kind (logic in ``_neuroglancer``, imported on use) --
 

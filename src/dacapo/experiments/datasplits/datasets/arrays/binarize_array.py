@@ -31,11 +31,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from funlib.geometry import Roi
 
+from ._reads import then
 from ._virtual_array import VirtualArray
 from .array import CHANNEL_AXIS
 from .errors import ConfigError
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from .binarize_array_config import BinarizeArrayConfig
 
 #: Up to this many ids in all groups together, matching in the source's dtype beats narrowing.
@@ -310,6 +313,9 @@ class BinarizeArray(VirtualArray):
 
     def _read(self, roi: Roi) -> np.ndarray:
         return binarize(self.source_array[roi], self._groupings, self.background)
+
+    def _read_async(self, roi: Roi) -> Future[np.ndarray]:
+        return then(self.source_array.read_async(roi), binarize, self._groupings, self.background)
 
 
 __all__ = ["BinarizeArray", "binarize", "label_range"]

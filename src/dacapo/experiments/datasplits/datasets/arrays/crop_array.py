@@ -13,6 +13,8 @@ from ._virtual_array import VirtualArray
 from .errors import ConfigError, ROIError
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from .crop_array_config import CropArrayConfig
 
 
@@ -79,3 +81,6 @@ class CropArray(VirtualArray):
 
     def _read(self, roi: Roi) -> np.ndarray:
         return self.source_array[roi]
+
+    def _read_async(self, roi: Roi) -> Future[np.ndarray]:
+        return self.source_array.read_async(roi)

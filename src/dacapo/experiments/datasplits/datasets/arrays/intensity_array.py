@@ -7,10 +7,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from funlib.geometry import Roi
 
+from ._reads import then
 from ._virtual_array import VirtualArray
 from .errors import ConfigError
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from .intensity_array_config import IntensitiesArrayConfig
 
 
@@ -65,3 +68,6 @@ class IntensitiesArray(VirtualArray):
 
     def _read(self, roi: Roi) -> np.ndarray:
         return normalize(self.source_array[roi], self.min, self.max)
+
+    def _read_async(self, roi: Roi) -> Future[np.ndarray]:
+        return then(self.source_array.read_async(roi), normalize, self.min, self.max)

@@ -16,6 +16,7 @@ from funlib.geometry import Coordinate, Roi
 
 from ._geometry import format_coordinate, format_roi, to_coordinate
 from ._labels import labels_by_attributes, labels_by_dtype
+from ._reads import from_tensorstore
 from ._storage import ome_ngff
 from ._storage.formats import N5, open_spec
 from ._storage.inspect import inspect_array, read_parents
@@ -34,6 +35,8 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from .array_config import ArrayIdentifier
     from .zarr_array_config import ZarrArrayConfig
 
@@ -200,6 +203,12 @@ class ZarrArray(Array):
         return repr(self._container.where(self.dataset))
 
     @property
+    def tensorstore(self) -> ts.TensorStore:
+        """The tensorstore handle of this process, in ``axes`` order (N5 already z, y, x):
+        slice it lazily, ``.read()`` / ``.write()`` it asynchronously."""
+        return self._handle
+
+    @property
     def data(self) -> ts.TensorStore:
         """The tensorstore handle: slice it (lazily), assign to it, ``np.asarray`` it."""
         return self._handle
@@ -238,6 +247,15 @@ class ZarrArray(Array):
             return self._handle[self._slices(roi)].read().result()
         except ValueError as err:
             raise translate(err, f"cannot read ROI {format_roi(roi)} of {self}") from err
+
+    def _read_async(self, roi: Roi) -> Future[np.ndarray]:
+        """Handed to tensorstore without waiting; its errors translated as ``_read``'s."""
+        what = f"cannot read ROI {format_roi(roi)} of {self}"
+        try:
+            read = self._handle[self._slices(roi)].read()
+        except ValueError as err:
+            raise translate(err, what) from err
+        return from_tensorstore(read, lambda err: translate(err, what))
 
     def _write(self, roi: Roi, value: np.ndarray) -> None:
         try:

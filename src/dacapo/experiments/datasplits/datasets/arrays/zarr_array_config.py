@@ -8,6 +8,7 @@ import attrs
 from funlib.geometry import Coordinate
 from upath import UPath
 
+from ._field_checks import dataset_path, positive_grid
 from ._fields import LABELS_HELP, help_text, to_optional_coordinate, to_upath
 from ._labels import to_is_labels
 from .array_config import ArrayConfig
@@ -41,12 +42,13 @@ class ZarrArrayConfig(ArrayConfig):
         converter=to_upath, metadata=help_text("The zarr / N5 container (path or URL).")
     )
     dataset: str = attrs.field(
-        validator=attrs.validators.instance_of(str),
+        validator=[attrs.validators.instance_of(str), dataset_path],
         metadata=help_text("The dataset in the container; may be nested, e.g. 'raw/s0'."),
     )
     snap_to_grid: Coordinate | None = attrs.field(
         default=None,
         converter=to_optional_coordinate,
+        validator=positive_grid,
         metadata=help_text("Shrink the ROI to this grid (world units)."),
     )
     _axes: list[str] | None = attrs.field(
