@@ -27,11 +27,11 @@ from dacapo.experiments.datasplits.datasets.arrays._geometry import (
     check_request,
     format_coordinate,
     format_roi,
-    to_coordinate,
 )
 
 from .downsample import method_for
 from .shapes import Shapes, clip, clip_to_units, shapes_for, split_for_workers
+
 
 @attrs.frozen
 class Level:
@@ -100,9 +100,7 @@ class Plan:
                 "block_shape": list(map(int, lv.block_shape)),
                 "chunk_shape": list(map(int, lv.chunk_shape)),
                 "downsample": lv.downsample,
-                "shard_shape": None
-                if lv.shard_shape is None
-                else list(map(int, lv.shard_shape)),
+                "shard_shape": None if lv.shard_shape is None else list(map(int, lv.shard_shape)),
             }
             for lv in self.levels
         ]
@@ -207,9 +205,7 @@ def _levels(
         chunks = clip(shapes.chunk, grid)
         shards = None if shapes.shard is None else clip_to_units(shapes.shard, chunks, grid)
         downsample = method if index > 0 else None
-        levels.append(
-            Level(index, dataset, roi, voxel_size, blocks, chunks, downsample, shards)
-        )
+        levels.append(Level(index, dataset, roi, voxel_size, blocks, chunks, downsample, shards))
     return levels
 
 

@@ -9,15 +9,14 @@ while creating them recreates them on the next run.
 
 from __future__ import annotations
 
+import tensorstore as ts
+
 from dacapo.experiments.datasplits.datasets.arrays import (
     ContainerNotFoundError,
     DatasetNotFoundError,
     IncompatibleDatasetError,
     ZarrArray,
 )
-
-import tensorstore as ts
-
 from dacapo.experiments.datasplits.datasets.arrays._storage.formats import classify, probe_keys
 from dacapo.experiments.datasplits.datasets.arrays._storage.kvstore import Container
 

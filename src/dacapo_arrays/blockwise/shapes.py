@@ -96,7 +96,8 @@ def clip(shape: Coordinate, grid: Coordinate) -> Coordinate:
 def clip_to_units(shape: Coordinate, unit: Coordinate, grid: Coordinate) -> Coordinate:
     """``shape`` clipped to the whole ``unit``\\ s that cover ``grid`` (a shard stays chunks)."""
     return Coordinate(
-        min(int(s), -(-int(g) // int(u)) * int(u)) for s, u, g in zip(shape, unit, grid, strict=True)
+        min(int(s), -(-int(g) // int(u)) * int(u))
+        for s, u, g in zip(shape, unit, grid, strict=True)
     )
 
 

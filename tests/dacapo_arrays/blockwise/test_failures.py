@@ -28,7 +28,9 @@ def test_a_failing_block_is_retried_and_then_succeeds(tmp_path: Path, labels, fa
                    workers=1, progress=False)  # fmt: skip
     assert result.ok
     assert faults.log().count(f"computed:s0:{MIDDLE}") == 2
-    np.testing.assert_array_equal(_open(tmp_path / "out.zarr", "x/s0")[truth.roi], truth[truth.roi])
+    np.testing.assert_array_equal(
+        _open(tmp_path / "out.zarr", "x/s0")[truth.roi], truth[truth.roi]
+    )
 
 
 def test_a_block_that_keeps_failing_is_reported_and_redone_on_rerun(

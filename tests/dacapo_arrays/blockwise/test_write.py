@@ -124,4 +124,6 @@ def test_an_existing_dataset_is_not_replaced_silently(tmp_path: Path, labels) ->
     result = write(config, ArrayIdentifier(tmp_path / "out.zarr", "x"), block_shape=(8, 8, 8),
                    workers=1, overwrite=True, progress=False)  # fmt: skip
     assert result.levels[0].written == result.levels[0].blocks
-    np.testing.assert_array_equal(_open(tmp_path / "out.zarr", "x/s0")[truth.roi], truth[truth.roi])
+    np.testing.assert_array_equal(
+        _open(tmp_path / "out.zarr", "x/s0")[truth.roi], truth[truth.roi]
+    )

@@ -8,9 +8,8 @@ zarr v3 dataset may group its chunks into shards (``shards``, voxels, whole chun
 
 from __future__ import annotations
 
-from typing import Any
-
 import math
+from typing import Any
 
 import attrs
 import numpy as np
