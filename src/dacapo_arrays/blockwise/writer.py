@@ -19,6 +19,7 @@ from dacapo.experiments.datasplits.datasets.arrays import ArrayConfig, ArrayIden
 from dacapo.experiments.datasplits.datasets.arrays._limits import check_blocks
 
 from .guard import check_output_is_not_source
+from .in_process import runs_in_process
 from .plan import Plan, make_plan
 from .prepare import prepare_output
 from .results import BlockwiseWriteError, LevelResult, WriteResult
@@ -54,6 +55,7 @@ def write(
     overwrite: bool = False,
     run_dir: str | os.PathLike[str] | None = None,
     force: bool = False,
+    in_process: bool | None = None,
 ) -> WriteResult:
     """Write ``array_config``'s array (over ``roi``, default: all of it) into ``target``.
 
@@ -69,6 +71,11 @@ def write(
     ``dacapo-arrays worker RUN_DIR`` join on their own. ``host`` is the address workers
     connect to (default ``127.0.0.1``, or detected when a launcher is given; ``"auto"`` to
     detect).
+
+    ``in_process``: run the blocks in this process (``True``, with ``workers`` threads) or on
+    daisy worker processes (``False``); by default (``None``) small local writes (up to 512³
+    voxels, 512 blocks; no launcher or timeout) run in process, which saves the second or
+    so that starting workers costs. Both keep the same block tracking.
 
     Interrupted writes resume: calling ``write`` again skips every block already written.
     A block that raises is retried ``max_retries`` times; failures are raised together at
@@ -108,13 +115,16 @@ def write(
         timeout=timeout,
         progress=progress,
     )
-    return _run(plan, folder, options)
+    here = runs_in_process(
+        plan, requested=in_process, launcher=options.launcher, timeout=options.timeout
+    )
+    return _run(plan, folder, options, here)
 
 
-def _run(plan: Plan, folder: RunDir, options: Options) -> WriteResult:
+def _run(plan: Plan, folder: RunDir, options: Options, in_process: bool) -> WriteResult:
     folder.update_record(status="running", run=uuid.uuid4().hex)
     try:
-        result = _run_levels(plan, folder, options)
+        result = _run_levels(plan, folder, options, in_process)
     except BaseException:
         folder.update_record(status="failed")  # joined workers stop waiting
         raise
@@ -124,7 +134,7 @@ def _run(plan: Plan, folder: RunDir, options: Options) -> WriteResult:
     return result
 
 
-def _run_levels(plan: Plan, folder: RunDir, options: Options) -> WriteResult:
+def _run_levels(plan: Plan, folder: RunDir, options: Options, in_process: bool) -> WriteResult:
     """Each level in turn, the blocks not done yet; a failed level stops the levels above."""
     results: list[LevelResult] = []
     not_written: list[str] = []
@@ -137,7 +147,7 @@ def _run_levels(plan: Plan, folder: RunDir, options: Options) -> WriteResult:
             blocks = level.num_blocks
             results.append(LevelResult(level.dataset, blocks, 0, blocks, 0.0, []))
             continue
-        results.append(run_level(plan, level, folder, options))
+        results.append(run_level(plan, level, folder, options, in_process=in_process))
         if not results[-1].failures:
             folder.update_record(complete_levels=[*complete, level.task_id])
     return WriteResult(plan.container, folder.path, results, not_written)

@@ -102,6 +102,13 @@ def _summary(result: WriteResult) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Block tracking folder (default: OUTPUT.blocks/DATASET).",
 )
+@click.option(
+    "--in-process/--no-in-process",
+    "in_process",
+    default=None,
+    help="Run the blocks in this process (threads) or on worker processes (default: in "
+    "process for small local writes, up to 512³ voxels).",
+)
 @click.option("--overwrite", is_flag=True, help="Replace an existing output.")
 @click.option("--progress/--no-progress", default=True, show_default=True)
 def write_command(config_file: str, output: str, **options: Any) -> None:

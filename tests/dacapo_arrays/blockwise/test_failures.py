@@ -74,7 +74,7 @@ def test_failures_are_raised_together_after_every_other_block(
     faults.set(FAULT_RAISE_ONCE=f"written:s0:{MIDDLE}")
     with pytest.raises(BlockwiseWriteError, match=r"1 block\(s\) failed") as caught:
         write(config, ArrayIdentifier(tmp_path / "out.zarr", "x"), block_shape=BLOCK,
-              workers=1, max_retries=0, progress=False)  # fmt: skip
+              workers=1, max_retries=0, progress=False, in_process=False)  # fmt: skip
     result = caught.value.result
     assert [(f.dataset, f.roi) for f in result.failures] == [("x/s0", MIDDLE_ROI)]
     assert result.failures[0].error == "RuntimeError: injected fault"

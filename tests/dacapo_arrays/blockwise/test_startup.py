@@ -35,7 +35,7 @@ def test_workers_that_end_early_leave_every_block_written(tmp_path: Path, labels
     config, truth = labels
     output = tmp_path / "out.zarr"
     result = write(config, ArrayIdentifier(output, "labels"), block_shape=(8, 8, 8), workers=2,
-                   progress=False)  # fmt: skip
+                   progress=False, in_process=False)  # fmt: skip
     assert result.ok
     assert result.levels[0].written == result.levels[0].blocks
     out = ZarrArray.open_from_array_identifier(ArrayIdentifier(output, "labels/s0"))
