@@ -15,8 +15,9 @@ from collections.abc import Sequence
 
 from funlib.geometry import Roi
 
-from dacapo.experiments.datasplits.datasets.arrays import ArrayConfig, ArrayIdentifier
+from dacapo.experiments.datasplits.datasets.arrays import Array, ArrayConfig, ArrayIdentifier
 from dacapo.experiments.datasplits.datasets.arrays._limits import check_blocks
+from dacapo.experiments.datasplits.datasets.arrays._storage.units import world_of
 
 from .guard import check_output_is_not_source
 from .in_process import runs_in_process
@@ -90,6 +91,7 @@ def write(
         roi = parse_roi(roi)
     workers = _workers(workers)
     array = array_config.create_array()
+    _check_world_unit(array)
     plan = make_plan(
         array_config,
         array,
@@ -119,6 +121,17 @@ def write(
         plan, requested=in_process, launcher=options.launcher, timeout=options.timeout
     )
     return _run(plan, folder, options, here)
+
+
+def _check_world_unit(array: Array) -> None:
+    """Outputs are written in nanometres: an array in another world unit is refused."""
+    world = world_of(array.attrs)
+    if world.text != "nm":
+        raise ValueError(
+            f"cannot write {array!r}: its config tree uses world_unit {world.text!r}, and "
+            f"outputs store their voxel size and offset in whole nm; write an array in nm, "
+            f"or resample it to a voxel size that is whole in nm (e.g. ResampledArrayConfig)"
+        )
 
 
 def _run(plan: Plan, folder: RunDir, options: Options, in_process: bool) -> WriteResult:

@@ -9,6 +9,7 @@ import attrs
 
 from dacapo.experiments.datasplits.datasets.arrays import Array, ArrayConfig
 from dacapo.experiments.datasplits.datasets.arrays._geometry import format_roi
+from dacapo.experiments.datasplits.datasets.arrays._storage.units import NOTES, world_of
 from dacapo.experiments.datasplits.datasets.arrays._virtual_array import VirtualArray
 
 
@@ -69,12 +70,18 @@ def _chunks(node: Node, array: Array, unit: str) -> str:
 
 
 def describe(node: Node, array: Array) -> list[tuple[str, str]]:
-    """(label, value) rows for one array, with units."""
-    unit = "nm"
+    """(label, value) rows for one array, with units (and what was read other than as
+    written: snapped calibrations, centre-aligned levels, left-out axes)."""
+    attributes = array.attrs
+    unit = str(world_of(attributes))
     rows = [
         ("axes", " ".join(array.axes)),
         ("voxel size", _times(array.voxel_size, unit)),
-        ("ROI", f"{format_roi(array.roi)}, extent {_times(array.roi.shape, unit)}"),
+        (
+            "ROI",
+            f"{format_roi(array.roi).replace('(nm)', f'({unit})')}, extent "
+            f"{_times(array.roi.shape, unit)}",
+        ),
         ("shape", _times(array.shape, "voxels")),
         ("dtype", str(array.dtype)),
         ("channels", "none" if array.num_channels is None else str(array.num_channels)),
@@ -89,6 +96,7 @@ def describe(node: Node, array: Array) -> list[tuple[str, str]]:
             value = getattr(node.config, key, None)
             if value is not None:
                 rows.append((label, str(value)))
+        rows += [("note", str(note)) for note in attributes.get(NOTES, [])]
     return rows
 
 

@@ -15,6 +15,7 @@ import numpy as np
 from funlib.geometry import Roi
 
 from dacapo.experiments.datasplits.datasets.arrays import Array, ArrayConfig
+from dacapo.experiments.datasplits.datasets.arrays._storage.units import world_of
 
 if TYPE_CHECKING:
     import neuroglancer
@@ -110,9 +111,12 @@ def build_viewer(
     scales = global_scales(arrays, axes)
     begin, end = world_bounds(arrays, axes)
     centre = (begin + end) / 2 if position is None else _check_position(position, axes)
+    factor = _world_factor(arrays)
     viewer = neuroglancer.Viewer()
     with viewer.txn() as state:
-        state.dimensions = neuroglancer.CoordinateSpace(names=axes, units="nm", scales=scales)
+        state.dimensions = neuroglancer.CoordinateSpace(
+            names=axes, units="nm", scales=[s * factor for s in scales]
+        )
         for name, (layer, kwargs) in zip(layer_names(arrays), layers, strict=True):
             state.layers.append(name=name, layer=layer, **kwargs)
         state.display_dimensions = display_axes(axes)
@@ -122,6 +126,18 @@ def build_viewer(
             (end - begin) / np.asarray(scales), axes, layout, size
         )
     return viewer
+
+
+def _world_factor(arrays: Sequence[Array]) -> float:
+    """Nanometres per world unit, the same for every array shown (``ZarrArrayConfig``'s
+    ``world_unit``); arrays in different world units are refused, not mixed."""
+    units = {str(world_of(array.attrs)): world_of(array.attrs) for array in arrays}
+    if len(units) > 1:
+        raise ViewerError(
+            f"the arrays are in different world units ({', '.join(sorted(units))}); give "
+            f"every config the same world_unit (e.g. '0.01 nm' for 5.24 nm data)"
+        )
+    return float(next(iter(units.values())).nm)
 
 
 def _layer_of(array: Array) -> tuple[Any, dict[str, Any]]:

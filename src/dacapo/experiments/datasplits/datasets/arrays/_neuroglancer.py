@@ -30,6 +30,7 @@ import numpy as np
 from funlib.geometry import Coordinate, Roi
 from neuroglancer.local_volume import MeshesNotSupportedForVolume
 
+from ._storage.units import world_of
 from .array import CHANNEL_AXIS
 from .errors import NotViewableError
 
@@ -94,13 +95,15 @@ def dimension_names(array: Array) -> list[str]:
 
 
 def output_dimensions(array: Array) -> neuroglancer.CoordinateSpace:
-    """The layer's coordinate space: one dimension per axis, spatial ones in nm."""
+    """The layer's coordinate space: one dimension per axis, spatial ones in nm (world
+    units other than nm, such as ``0.01 nm``, are converted)."""
+    factor = float(world_of(array.attrs).nm)
     scales = iter(array.voxel_size)
     spatial = [a != CHANNEL_AXIS for a in array.axes]
     return neuroglancer.CoordinateSpace(
         names=dimension_names(array),
         units=[UNIT if s else "" for s in spatial],
-        scales=[float(next(scales)) if s else 1.0 for s in spatial],
+        scales=[float(next(scales)) * factor if s else 1.0 for s in spatial],
     )
 
 

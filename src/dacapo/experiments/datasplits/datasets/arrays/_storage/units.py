@@ -181,6 +181,17 @@ def world_unit(text: Any, *, field: str = "ZarrArrayConfig.world_unit") -> World
 NOTES = "dacapo_arrays:notes"
 WORLD_UNIT = "dacapo_arrays:world_unit"
 
+
+def world_of(attributes: Any) -> WorldUnit:
+    """The world unit an array's ``attrs`` declare (computed arrays pass their source's).
+
+    >>> world_of({}).text, world_of({WORLD_UNIT: "0.01 nm"}).nm
+    ('nm', Decimal('0.01'))
+    """
+    found = attributes.get(WORLD_UNIT) if isinstance(attributes, dict) else None
+    return NM if found is None else world_unit(found)
+
+
 #: Values within this relative distance of a whole number of world units are snapped to it
 #: (ImageJ writes 6 nm as 6.000024, Bio-Formats 650 nm as float32 649.99997); noted in attrs.
 NEAR_WHOLE = Decimal("1e-5")
