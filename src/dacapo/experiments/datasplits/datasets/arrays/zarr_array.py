@@ -321,6 +321,7 @@ class ZarrArray(Array):
         overwrite: bool = False,
         *,
         mode: str = "a",
+        shard_shape: Any = None,
     ) -> ZarrArray:
         """Create (or reuse) a dataset and return it as a ``ZarrArray``.
 
@@ -328,7 +329,9 @@ class ZarrArray(Array):
         newer option) is keyword-only.
 
         ``num_channels`` None or 1 stores no ``c`` axis; more stores ``c`` first. Chunks are
-        ``write_size / voxel_size`` (default about 5 MB). An existing dataset is replaced
+        ``write_size / voxel_size`` (default a power-of-two cube of about 2 MiB, 128³ for
+        uint8); zarr v3 datasets group them into shards of ``shard_shape`` voxels (whole
+        chunks) when it is given. An existing dataset is replaced
         with ``overwrite=True``, otherwise reused if it matches (shape, dtype, voxel size,
         offset, axes) and refused with :class:`IncompatibleDatasetError` listing the
         differences. The format is the identifier's ``format`` (``"zarr2"``, ``"zarr3"``,
@@ -338,7 +341,7 @@ class ZarrArray(Array):
         from ._storage.layout import Layout, layout_for
         from .zarr_array_config import ZarrArrayConfig
 
-        layout = layout_for(axes, roi, num_channels, voxel_size, dtype, write_size)
+        layout = layout_for(axes, roi, num_channels, voxel_size, dtype, write_size, shard_shape)
         requested = getattr(array_identifier, "format", None)
         container = Container(array_identifier.container)
         dataset = array_identifier.dataset.strip("/")
