@@ -33,7 +33,7 @@ def test_workers_started_separately_join_every_level(
         for _ in range(2)
     ]
     result = write(config, ArrayIdentifier(output, "labels"), block_shape=(8, 8, 8), workers=1,
-                   pyramid_levels=1, progress=False)  # fmt: skip
+                   pyramid_levels=1, progress=False, in_process=False)  # fmt: skip
     outputs = [joiner.communicate(timeout=60) for joiner in joiners]
     assert [joiner.returncode for joiner in joiners] == [0, 0], outputs
     counts = [int(out.split("worker: wrote ")[1].split()[0]) for out, _ in outputs]
@@ -68,7 +68,7 @@ def test_a_launcher_starts_each_worker(tmp_path: Path, labels) -> None:
     assert all(
         line.endswith(f"-m dacapo_arrays.cli worker {run_dir} --launched") for line in launched
     )
-    out = _open(output, "labels")
+    out = _open(output, "labels/s0")
     np.testing.assert_array_equal(out[out.roi], truth[truth.roi])
 
 

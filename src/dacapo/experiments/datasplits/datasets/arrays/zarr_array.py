@@ -14,17 +14,21 @@ import numpy as np
 import tensorstore as ts
 from funlib.geometry import Coordinate, Roi
 
+from ._daisy import DaisyArray
+from ._data_view import StoreView
 from ._geometry import format_coordinate, format_roi, to_coordinate
 from ._labels import labels_by_attributes, labels_by_dtype
 from ._reads import from_tensorstore
 from ._storage import ome_ngff
+from ._storage.codecs import readable
 from ._storage.formats import N5, open_spec
 from ._storage.inspect import inspect_array, read_parents
 from ._storage.kvstore import Container, shared_context
 from ._storage.metadata import read_geometry, resolve
-from ._storage.nodes import MetadataInput, Node
+from ._storage.nodes import Geometry, MetadataInput, Node
 from ._storage.per_process import PerProcess
 from ._storage.tserrors import translate
+from ._storage.units import NM, NOTES, WORLD_UNIT, to_world, world_unit
 from .array import CHANNEL_AXIS, Array
 from .errors import (
     ConfigError,
@@ -71,9 +75,23 @@ class ZarrArray(Array):
         self._format = stored.fmt
         self._document = stored.document
         self._info = stored.info
+        array_key = f"{self.dataset}/{stored.fmt.array_key}".lstrip("/")
+        self._open_metadata = readable(
+            stored.fmt, stored.document, self._container.where(array_key)
+        )
         self._attrs = stored.attrs
         self._label_nodes = (stored.attrs, *(p.attrs for p in stored.meta.parents))
-        resolved = resolve(read_geometry(stored.meta), stored.info.shape, array_config._axes)
+        self._world = world_unit(array_config.world_unit)
+        self._notes_from_config: tuple[str, ...] = ()
+        resolved = resolve(
+            self._read_geometry(stored.meta),
+            stored.info.shape,
+            array_config._axes,
+            world=self._world,
+            voxel_size=array_config.voxel_size,
+            offset=array_config.offset,
+        )
+        self._notes = (*resolved.notes, *self._notes_from_config)
         self._axes = resolved.axes
         self._voxel_size = resolved.voxel_size
         self._origin = resolved.offset
@@ -82,6 +100,18 @@ class ZarrArray(Array):
         self._roi = self._snapped(
             Roi(self._origin, Coordinate(self._shape[-self.dims :]) * self._voxel_size)
         )
+
+    def _read_geometry(self, meta: MetadataInput) -> Geometry:
+        """The stored geometry; metadata that cannot be read is not needed when the config
+        states all of it (``voxel_size``, ``offset`` and ``axes``)."""
+        try:
+            return read_geometry(meta)
+        except MetadataError as err:
+            config = self._config
+            if None in (config.voxel_size, config.offset, config._axes):
+                raise
+            self._notes_from_config = (f"stored metadata not used: {err}",)
+            return Geometry(convention="ZarrArrayConfig", where=meta.array.where)
 
     def _snapped(self, roi: Roi) -> Roi:
         """``roi`` shrunk to ``snap_to_grid`` (lcm with the voxel size); the data origin stays."""
@@ -126,8 +156,20 @@ class ZarrArray(Array):
 
     @property
     def attrs(self) -> dict[str, Any]:
-        """The dataset's user attributes (a copy; change them with :meth:`add_metadata`)."""
-        return dict(self._attrs)
+        """The dataset's user attributes (a copy; change them with :meth:`add_metadata`),
+        plus ``dacapo_arrays:notes`` (what was read other than as written: snapped
+        calibrations, centre-aligned levels) and ``dacapo_arrays:world_unit`` when not nm."""
+        found = dict(self._attrs)
+        if self._notes:
+            found[NOTES] = list(self._notes)
+        if self._world is not NM:
+            found[WORLD_UNIT] = str(self._world)
+        return found
+
+    @property
+    def world_unit(self) -> str:
+        """What one world unit is (``"nm"`` unless the config says otherwise)."""
+        return str(self._world)
 
     @property
     def is_labels(self) -> bool | None:
@@ -176,20 +218,29 @@ class ZarrArray(Array):
         found = ome_ngff.parse(meta)
         if found is None:
             return []
-        return [
-            (level.path, Coordinate(level.voxel_size), Coordinate(level.offset))
-            for level in found.levels
-            if all(o % v == 0 for o, v in zip(level.offset, level.voxel_size, strict=True))
-        ]
+        levels = []
+        for level in found.levels:
+            try:
+                voxel, offset = (
+                    to_world(values, world=self._world, source=level.path, notes=[])
+                    for values in (level.voxel_size, level.offset)
+                )
+            except MetadataError:
+                continue
+            if all(o % v == 0 for o, v in zip(offset, voxel, strict=True)):
+                levels.append((level.path, Coordinate(voxel), Coordinate(offset)))
+        return levels
 
     # -- voxels ---------------------------------------------------------------------------
 
     @PerProcess
     def _handle(self) -> ts.TensorStore:
         """The tensorstore handle of this process (opened on first use)."""
-        spec = open_spec(self._container, self._format, self.dataset, self._document)
+        spec = open_spec(
+            self._container, self._format, self.dataset, self._document, self._open_metadata
+        )
         options: dict[str, Any] = {"read": True, "write": self.writable}
-        if self._format is N5:
+        if "metadata" in spec:
             options.update(open=True, assume_metadata=True)
         try:
             handle = ts.open(spec, context=shared_context(), **options).result()
@@ -209,9 +260,16 @@ class ZarrArray(Array):
         return self._handle
 
     @property
-    def data(self) -> ts.TensorStore:
-        """The tensorstore handle: slice it (lazily), assign to it, ``np.asarray`` it."""
-        return self._handle
+    def _daisy_array(self) -> DaisyArray:
+        """funlib-style access (``roi``, ``voxel_size``, ``chunk_shape``, ``to_ndarray``)."""
+        return DaisyArray(self)
+
+    @property
+    def data(self) -> StoreView:
+        """A numpy-like view in ``axes`` order: ``data[...]`` reads a ``numpy.ndarray``,
+        ``data[...] = values`` writes, ``np.asarray(data)`` reads everything; ``shape``,
+        ``dtype``, ``ndim``, ``chunks``. The raw handle is :attr:`tensorstore`."""
+        return StoreView(self)
 
     def _check(self, roi: Roi) -> Roi:
         """The base check, with a fast path (plain integers) for the common valid request."""
@@ -274,15 +332,22 @@ class ZarrArray(Array):
         num_channels: int | None,
         voxel_size: Any,
         dtype: Any,
-        mode: str = "a",
         write_size: Any = None,
         name: str | None = None,
         overwrite: bool = False,
+        *,
+        mode: str = "a",
+        shard_shape: Any = None,
     ) -> ZarrArray:
         """Create (or reuse) a dataset and return it as a ``ZarrArray``.
 
+        DaCapo's call shape: ``write_size`` is the 7th positional argument; ``mode`` (and any
+        newer option) is keyword-only.
+
         ``num_channels`` None or 1 stores no ``c`` axis; more stores ``c`` first. Chunks are
-        ``write_size / voxel_size`` (default about 5 MB). An existing dataset is replaced
+        ``write_size / voxel_size`` (default a power-of-two cube of about 2 MiB, 128³ for
+        uint8); zarr v3 datasets group them into shards of ``shard_shape`` voxels (whole
+        chunks) when it is given. An existing dataset is replaced
         with ``overwrite=True``, otherwise reused if it matches (shape, dtype, voxel size,
         offset, axes) and refused with :class:`IncompatibleDatasetError` listing the
         differences. The format is the identifier's ``format`` (``"zarr2"``, ``"zarr3"``,
@@ -292,7 +357,7 @@ class ZarrArray(Array):
         from ._storage.layout import Layout, layout_for
         from .zarr_array_config import ZarrArrayConfig
 
-        layout = layout_for(axes, roi, num_channels, voxel_size, dtype, write_size)
+        layout = layout_for(axes, roi, num_channels, voxel_size, dtype, write_size, shard_shape)
         requested = getattr(array_identifier, "format", None)
         container = Container(array_identifier.container)
         dataset = array_identifier.dataset.strip("/")
