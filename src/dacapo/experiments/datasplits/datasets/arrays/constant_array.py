@@ -6,6 +6,7 @@ import math
 import numbers
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import numpy as np
 from funlib.geometry import Roi
 
@@ -46,16 +47,17 @@ def constant_dtype(constant: int | float) -> np.dtype[Any]:
 class ConstantArray(VirtualArray):
     """``constant`` everywhere, with the axes, ROI, voxel size and channels of a source.
 
-    The dtype is :func:`constant_dtype` of the constant (``uint8`` for the default 1). The
-    source is never read: a read only allocates the requested block. ``attrs`` is ``{}``.
-    ``ConstantArray(array)`` and ``ConstantArray.like(array)`` wrap an existing array with
-    ``constant=1`` unless ``constant`` is given.
+        The dtype is :func:`constant_dtype` of the constant (``uint8`` for the default 1). The
+        source is never read: a read only allocates the requested block. ``attrs`` is ``{}``.
+        ``ConstantArray(array)`` and ``ConstantArray.like(array)`` wrap an existing array with
+        ``constant=1`` unless ``constant`` is given.
 
-    >>> import numpy as np
-    >>> from dacapo.experiments.datasplits.datasets.arrays import NumpyArray
-    >>> zeros = ConstantArray.like(NumpyArray(np.ones((4, 4, 4))), constant=0)
-    >>> zeros.dtype, zeros[Roi((0, 0, 0), (1, 1, 2))]
-    (dtype('uint8'), array([[[0, 0]]], dtype=uint8))
+        >>> import attrs
+    import numpy as np
+        >>> from dacapo.experiments.datasplits.datasets.arrays import NumpyArray
+        >>> zeros = ConstantArray.like(NumpyArray(np.ones((4, 4, 4))), constant=0)
+        >>> zeros.dtype, zeros[Roi((0, 0, 0), (1, 1, 2))]
+        (dtype('uint8'), array([[[0, 0]]], dtype=uint8))
     """
 
     def __init__(
@@ -71,11 +73,12 @@ class ConstantArray(VirtualArray):
         else:
             value = array_config.constant
         try:
-            self._dtype = constant_dtype(value)
+            dtype = constant_dtype(value)
         except ValueError as err:
             raise ConfigError(f"cannot build ConstantArray {array_config.name!r}: {err}") from None
         super().__init__(array_config)
         self._constant = value
+        self.spec = attrs.evolve(self.spec, dtype=dtype, is_labels=labels_by_dtype(dtype))
 
     @classmethod
     def like(cls, array: Array, constant: int | float = 1) -> ConstantArray:
@@ -88,17 +91,8 @@ class ConstantArray(VirtualArray):
         return self._constant
 
     @property
-    def is_labels(self) -> bool | None:
-        """By the constant's dtype (the source's values are not used)."""
-        return labels_by_dtype(self._dtype)
-
-    @property
-    def dtype(self) -> np.dtype[Any]:
-        return self._dtype
-
-    @property
     def attrs(self) -> dict[str, Any]:
         return {}
 
     def _read(self, roi: Roi) -> np.ndarray:
-        return np.full(self._request_shape(roi), self._constant, dtype=self._dtype)
+        return np.full(self._request_shape(roi), self._constant, dtype=self.dtype)

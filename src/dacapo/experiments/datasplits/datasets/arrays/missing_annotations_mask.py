@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+import attrs
 import numpy as np
 from funlib.geometry import Roi
 
@@ -34,13 +35,20 @@ class MissingAnnotationsMask(VirtualArray):
 
     def __init__(self, array_config: MissingAnnotationsMaskConfig) -> None:
         super().__init__(array_config)
-        source = self.source_array
+        source = self.source
         without_channel_axis(
             [("source_array_config", source)], self._label(), "a labels volume has none"
         )
         self._groupings = list(array_config.groupings)
         self._annotation: Annotation = parse_annotation_metadata(source.attrs, describe(source))
         self._unusable = [self._annotation.unusable(ids) for _, ids in self._groupings]
+        self.spec = attrs.evolve(
+            self.spec,
+            axes=[CHANNEL_AXIS, *source.axes],
+            dtype=np.dtype(np.uint8),
+            num_channels=len(self._groupings),
+            is_labels=True,
+        )
 
     @property
     def channels(self) -> Iterator[str]:
@@ -54,28 +62,11 @@ class MissingAnnotationsMask(VirtualArray):
             name for (name, _), bad in zip(self._groupings, self._unusable, strict=True) if bad
         ]
 
-    @property
-    def axes(self) -> list[str]:
-        return [CHANNEL_AXIS, *self.source_array.axes]
-
-    @property
-    def is_labels(self) -> bool:
-        """Always: a mask of where labels are known."""
-        return True
-
-    @property
-    def dtype(self) -> np.dtype[Any]:
-        return np.dtype(np.uint8)
-
-    @property
-    def num_channels(self) -> int:
-        return len(self._groupings)
-
     def _read(self, roi: Roi) -> np.ndarray:
         out = np.zeros(self._request_shape(roi), np.uint8)
         if all(self._unusable):
             return out  # nothing to read: every channel is masked out
-        annotated = self._annotation.annotated(self.source_array[roi])
+        annotated = self._annotation.annotated(self.source[roi])
         for channel, unusable in enumerate(self._unusable):
             if not unusable:
                 out[channel] = annotated

@@ -15,7 +15,7 @@ import tensorstore as ts
 from funlib.geometry import Coordinate, Roi
 
 from ._geometry import format_coordinate, format_roi, to_coordinate
-from ._labels import labels_by_attributes, labels_by_dtype
+from ._labels import labels_by_attributes
 from ._storage import ome_ngff
 from ._storage.formats import N5, open_spec
 from ._storage.inspect import inspect_array, read_parents
@@ -24,7 +24,7 @@ from ._storage.metadata import read_geometry, resolve
 from ._storage.nodes import MetadataInput, Node
 from ._storage.per_process import PerProcess
 from ._storage.tserrors import translate
-from .array import CHANNEL_AXIS, Array
+from .array import CHANNEL_AXIS, Array, ArraySpec
 from .errors import (
     ConfigError,
     GeometryError,
@@ -71,27 +71,35 @@ class ZarrArray(Array):
         self._attrs = stored.attrs
         self._label_nodes = (stored.attrs, *(p.attrs for p in stored.meta.parents))
         resolved = resolve(read_geometry(stored.meta), stored.info.shape, array_config._axes)
-        self._axes = resolved.axes
-        self._voxel_size = resolved.voxel_size
         self._origin = resolved.offset
         self._squeeze = resolved.squeeze
         self._shape = stored.info.shape[resolved.squeeze :]
-        self._roi = self._snapped(
-            Roi(self._origin, Coordinate(self._shape[-self.dims :]) * self._voxel_size)
+        voxel_size, dims = resolved.voxel_size, resolved.voxel_size.dims
+        stored_roi = Roi(self._origin, Coordinate(self._shape[-dims:]) * voxel_size)
+        is_labels = array_config.is_labels
+        if is_labels is None:
+            is_labels = labels_by_attributes(self._label_nodes)
+        self.spec = ArraySpec(
+            resolved.axes,
+            voxel_size,
+            self._snapped(stored_roi, voxel_size),
+            stored.info.dtype,
+            num_channels=int(self._shape[0]) if resolved.axes[0] == CHANNEL_AXIS else None,
+            **({} if is_labels is None else {"is_labels": is_labels}),
         )
 
-    def _snapped(self, roi: Roi) -> Roi:
+    def _snapped(self, roi: Roi, voxel_size: Coordinate) -> Roi:
         """``roi`` shrunk to ``snap_to_grid`` (lcm with the voxel size); the data origin stays."""
         if self.snap_to_grid is None:
             return roi
         grid = to_coordinate(self.snap_to_grid, "snap_to_grid")
-        if grid.dims != self._voxel_size.dims:
+        if grid.dims != voxel_size.dims:
             raise GeometryError(
                 f"snap_to_grid {format_coordinate(grid)} of {self._label()} has {grid.dims} "
-                f"entries, but the array has {self._voxel_size.dims} spatial axes; give one per "
+                f"entries, but the array has {voxel_size.dims} spatial axes; give one per "
                 f"spatial axis"
             )
-        snapped = roi.snap_to_grid(Coordinate(np.lcm(self._voxel_size, grid)), mode="shrink")
+        snapped = roi.snap_to_grid(Coordinate(np.lcm(voxel_size, grid)), mode="shrink")
         if snapped.empty:
             raise GeometryError(
                 f"snap_to_grid {format_coordinate(grid)} leaves nothing of the ROI "
@@ -99,42 +107,12 @@ class ZarrArray(Array):
             )
         return snapped
 
-    # -- declared metadata ----------------------------------------------------------------
-
-    @property
-    def axes(self) -> list[str]:
-        return list(self._axes)
-
-    @property
-    def voxel_size(self) -> Coordinate:
-        return self._voxel_size
-
-    @property
-    def roi(self) -> Roi:
-        return self._roi
-
-    @property
-    def dtype(self) -> np.dtype[Any]:
-        return self._info.dtype
-
-    @property
-    def num_channels(self) -> int | None:
-        return int(self._shape[0]) if self._axes[0] == CHANNEL_AXIS else None
+    # -- metadata ---------------------------------------------------------------------------
 
     @property
     def attrs(self) -> dict[str, Any]:
         """The dataset's user attributes (a copy; change them with :meth:`add_metadata`)."""
         return dict(self._attrs)
-
-    @property
-    def is_labels(self) -> bool | None:
-        """The config's ``is_labels``, else the metadata's word (OME-NGFF ``image-label`` or
-        ``omero``, CellMap annotations, a label list), else the dtype's (``Array.is_labels``).
-        """
-        if self._config.is_labels is not None:
-            return self._config.is_labels
-        found = labels_by_attributes(self._label_nodes)
-        return labels_by_dtype(self.dtype) if found is None else found
 
     @property
     def mode(self) -> str:
@@ -148,10 +126,6 @@ class ZarrArray(Array):
         if not self._container.writable:
             return f"{self._container.url!r} is served over HTTP, which is read-only"
         return "opened with mode 'r'; open it with ZarrArrayConfig(mode='a') to write"
-
-    @property
-    def _data_origin(self) -> Coordinate:
-        return self._origin
 
     @property
     def chunk_shape(self) -> tuple[int, ...]:
@@ -203,35 +177,6 @@ class ZarrArray(Array):
     def data(self) -> ts.TensorStore:
         """The tensorstore handle: slice it (lazily), assign to it, ``np.asarray`` it."""
         return self._handle
-
-    def _check(self, roi: Roi) -> Roi:
-        """The base check, with a fast path (plain integers) for the common valid request."""
-        if not isinstance(roi, Roi):
-            return super()._check(roi)
-        voxel, begin, end = self._voxel_size, self._roi.begin, self._roi.end
-        offset, shape = roi.offset, roi.shape
-        if (
-            len(offset) == len(voxel)
-            and None not in offset
-            and None not in shape
-            and all(
-                o % v == 0 and s % v == 0 and s > 0 and b <= o and o + s <= e
-                for o, s, v, b, e in zip(offset, shape, voxel, begin, end, strict=False)
-            )
-        ):
-            return roi
-        return super()._check(roi)
-
-    def _slices(self, roi: Roi) -> tuple[slice, ...]:
-        """Index of an aligned ``roi`` into ``data`` (plain integer arithmetic: this runs on
-        every read, and ``Coordinate`` arithmetic costs more than a small read)."""
-        spatial = tuple(
-            slice((b - o) // v, (b - o + s) // v)
-            for b, s, o, v in zip(
-                roi.offset, roi.shape, self._origin, self._voxel_size, strict=True
-            )
-        )
-        return (slice(None),) * (len(self._axes) - len(spatial)) + spatial
 
     def _read(self, roi: Roi) -> np.ndarray:
         try:

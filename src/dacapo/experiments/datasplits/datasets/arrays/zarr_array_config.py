@@ -77,10 +77,9 @@ class ZarrArrayConfig(ArrayConfig):
         self.__attrs_init__(name, file_name, dataset, snap_to_grid, chosen, mode, is_labels)
 
     def _problems(self) -> list[str]:
-        """Mode, container, dataset and metadata, checked without reading any voxel."""
+        """The mode; the container, dataset and metadata are checked by building the array."""
         try:
             check_mode(self.mode, self.name)
-            ZarrArray(self)
-        except (ArrayError, OSError) as err:
+        except ArrayError as err:
             return [str(err)]
         return []
