@@ -47,17 +47,16 @@ def constant_dtype(constant: int | float) -> np.dtype[Any]:
 class ConstantArray(VirtualArray):
     """``constant`` everywhere, with the axes, ROI, voxel size and channels of a source.
 
-        The dtype is :func:`constant_dtype` of the constant (``uint8`` for the default 1). The
-        source is never read: a read only allocates the requested block. ``attrs`` is ``{}``.
-        ``ConstantArray(array)`` and ``ConstantArray.like(array)`` wrap an existing array with
-        ``constant=1`` unless ``constant`` is given.
+    The dtype is :func:`constant_dtype` of the constant (``uint8`` for the default 1). The
+    source is never read: a read only allocates the requested block. ``attrs`` is ``{}``.
+    ``ConstantArray(array)`` and ``ConstantArray.like(array)`` wrap an existing array with
+    ``constant=1`` unless ``constant`` is given.
 
-        >>> import attrs
-    import numpy as np
-        >>> from dacapo.experiments.datasplits.datasets.arrays import NumpyArray
-        >>> zeros = ConstantArray.like(NumpyArray(np.ones((4, 4, 4))), constant=0)
-        >>> zeros.dtype, zeros[Roi((0, 0, 0), (1, 1, 2))]
-        (dtype('uint8'), array([[[0, 0]]], dtype=uint8))
+    >>> import numpy as np
+    >>> from dacapo.experiments.datasplits.datasets.arrays import NumpyArray
+    >>> zeros = ConstantArray.like(NumpyArray(np.ones((4, 4, 4))), constant=0)
+    >>> zeros.dtype, zeros[Roi((0, 0, 0), (1, 1, 2))]
+    (dtype('uint8'), array([[[0, 0]]], dtype=uint8))
     """
 
     def __init__(

@@ -21,18 +21,17 @@ logger = logging.getLogger(__name__)
 class OnesArray(VirtualArray):
     """``True`` (dtype ``bool``) with the axes, ROI, voxel size and channels of a source.
 
-        The source is never read: a read only allocates the ones. ``attrs`` is ``{}``.
-        Deprecated like in the original DaCapo (a warning is *logged*, not raised through
-        ``warnings``); ``ConstantArray`` with ``constant=1`` is the replacement (dtype ``uint8``).
+    The source is never read: a read only allocates the ones. ``attrs`` is ``{}``.
+    Deprecated like in the original DaCapo (a warning is *logged*, not raised through
+    ``warnings``); ``ConstantArray`` with ``constant=1`` is the replacement (dtype ``uint8``).
 
-        >>> import attrs
-    import numpy as np
-        >>> from dacapo.experiments.datasplits.datasets.arrays import NumpyArray
-        >>> mask = OnesArray.like(NumpyArray(np.zeros((10, 10, 10))))
-        >>> mask.axes, mask.dtype, mask.roi
-        (['z', 'y', 'x'], dtype('bool'), [0:10, 0:10, 0:10] (10, 10, 10))
-        >>> mask[Roi((0, 0, 0), (1, 1, 3))]
-        array([[[ True,  True,  True]]])
+    >>> import numpy as np
+    >>> from dacapo.experiments.datasplits.datasets.arrays import NumpyArray
+    >>> mask = OnesArray.like(NumpyArray(np.zeros((10, 10, 10))))
+    >>> mask.axes, mask.dtype, mask.roi
+    (['z', 'y', 'x'], dtype('bool'), [0:10, 0:10, 0:10] (10, 10, 10))
+    >>> mask[Roi((0, 0, 0), (1, 1, 3))]
+    array([[[ True,  True,  True]]])
     """
 
     def __init__(self, array_config: OnesArrayConfig | Array) -> None:
