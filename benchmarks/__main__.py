@@ -18,11 +18,15 @@ def main(argv: list[str]) -> None:
     wanted = [t for t in topics if not argv or t.removeprefix("bench_") in argv]
     data = make_data()
     rows = []
+    ratios: list[str] = []
     for topic in wanted:
         module = importlib.import_module(f"benchmarks.{topic}")
         print(f"running {topic} ...", file=sys.stderr, flush=True)
         rows.extend(module.run(data))
+        ratios.extend(getattr(module, "RATIOS", []))  # "NAME-ratio: R" lines, printed last
     print_table(rows)
+    for line in ratios:
+        print(line)
 
 
 if __name__ == "__main__":

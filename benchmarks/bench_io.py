@@ -2,9 +2,9 @@
 
 Random 128³ ROI reads (voxel-aligned, not chunk-aligned), whole-volume reads and whole-volume
 writes, on the harness's 512³ uint8 raw and uint64 labels (64³ chunks, blosc lz4). The three
-contenders run interleaved, in every order in turn, and each keeps its best round, so a busy
-machine slows all of them alike. Raw tensorstore gets the same context options as ZarrArray
-(``CONTEXT_SPEC``: no fsync per chunk, like zarr-python).
+contenders run interleaved, in every order in turn; rows give each one's median round and
+the spread, so a busy machine slows all of them alike. Raw tensorstore gets the same
+context options as ZarrArray (``CONTEXT_SPEC``: no fsync per chunk, like zarr-python).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import resource
 import shutil
+import statistics
 import time
 from collections.abc import Callable
 
@@ -21,7 +22,7 @@ import tensorstore as ts
 import zarr
 from funlib.geometry import Coordinate
 
-from benchmarks.harness import CHUNK, VOXEL, Data, Row, mbps, random_rois
+from benchmarks.harness import CHUNK, VOXEL, Data, Row, Timing, random_rois
 from dacapo.experiments.datasplits.datasets.arrays import ArrayIdentifier, ZarrArray
 from dacapo.experiments.datasplits.datasets.arrays._storage.kvstore import CONTEXT_SPEC
 
@@ -39,14 +40,14 @@ def _cpu_seconds() -> float:
 
 def race(
     contenders: dict[str, Callable[[], object]], rounds: int = ROUNDS
-) -> tuple[dict[str, float], dict[str, float]]:
-    """Best wall and best CPU seconds of each contender over ``rounds`` rounds, after a
-    warm-up. Each round runs the contenders in another order (all permutations in turn):
-    a run right after zarr-python's is slower (it leaves the allocator with memory to give
-    back), so a fixed order would handicap whoever follows it. CPU time does not depend on
-    what else the machine is doing."""
-    wall = dict.fromkeys(contenders, float("inf"))
-    cpu = dict.fromkeys(contenders, float("inf"))
+) -> tuple[dict[str, Timing], dict[str, float]]:
+    """Wall seconds of each contender per round and its median CPU seconds, over ``rounds``
+    rounds after a warm-up. Each round runs the contenders in another order (all
+    permutations in turn): a run right after zarr-python's is slower (it leaves the
+    allocator with memory to give back), so a fixed order would handicap whoever follows
+    it. CPU time does not depend on what else the machine is doing."""
+    wall: dict[str, list[float]] = {name: [] for name in contenders}
+    cpu: dict[str, list[float]] = {name: [] for name in contenders}
     for function in contenders.values():
         function()
     orders = list(itertools.permutations(contenders))
@@ -54,33 +55,32 @@ def race(
         for name in orders[round_ % len(orders)]:
             start, start_cpu = time.perf_counter(), _cpu_seconds()
             contenders[name]()
-            wall[name] = min(wall[name], time.perf_counter() - start)
-            cpu[name] = min(cpu[name], _cpu_seconds() - start_cpu)
-    return wall, cpu
+            wall[name].append(time.perf_counter() - start)
+            cpu[name].append(_cpu_seconds() - start_cpu)
+    timings = {name: Timing(tuple(seconds)) for name, seconds in wall.items()}
+    return timings, {name: statistics.median(seconds) for name, seconds in cpu.items()}
 
 
 def rows_for(
-    task: str, nbytes: int, timings: tuple[dict[str, float], dict[str, float]]
+    task: str, nbytes: int, timings: tuple[dict[str, Timing], dict[str, float]]
 ) -> list[Row]:
     seconds, cpu = timings
     ceiling = seconds["tensorstore"]
     ours = seconds["ZarrArray"]
+    theirs = seconds["zarr-python"]
     return [
-        Row(f"{task}: tensorstore", mbps(nbytes, ceiling), note="the ceiling"),
-        Row(
-            f"{task}: zarr-python {zarr.__version__}",
-            mbps(nbytes, seconds["zarr-python"]),
-            (ceiling / seconds["zarr-python"], REFERENCE),
-        ),
-        Row(
+        ceiling.row(f"{task}: tensorstore", nbytes, note="the ceiling"),
+        theirs.row(f"{task}: zarr-python {zarr.__version__}", nbytes,
+                   (theirs.over(ceiling), REFERENCE)),
+        ours.row(
             f"{task}: ZarrArray",
-            mbps(nbytes, ours),
-            (ceiling / ours, REFERENCE),
-            note=f"{seconds['zarr-python'] / ours:.1f}x zarr-python; CPU time "
+            nbytes,
+            (ours.over(ceiling), REFERENCE),
+            note=f"{ours.over(theirs):.1f}x zarr-python; CPU time "
             f"{cpu['ZarrArray'] / cpu['tensorstore']:.2f}x tensorstore's, "
             f"{cpu['ZarrArray'] / cpu['zarr-python']:.2f}x zarr-python's",
         ),
-    ]
+    ]  # fmt: skip
 
 
 def _reads(data: Data, kind: str) -> list[Row]:

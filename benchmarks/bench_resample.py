@@ -14,7 +14,7 @@ import numpy as np
 from funlib.geometry import Coordinate, Roi
 from skimage.transform import rescale
 
-from benchmarks.harness import Data, Row, best_seconds, mbps
+from benchmarks.harness import Data, Row, interleaved
 from dacapo.experiments.datasplits.datasets.arrays import Array, ArrayConfig, ResampledArrayConfig
 
 OUT = 128
@@ -59,13 +59,19 @@ def _rows(label: str, source_config: ArrayConfig, factor: int, order: int, up: b
     array = config.create_array()
     rois = _rois(array)
     nbytes = sum(int(np.prod(r.shape / array.voxel_size)) for r in rois) * array.dtype.itemsize
-    ours = best_seconds(lambda: [array[roi] for roi in rois])
     scale = factor if up else 1 / factor
-    theirs = best_seconds(_skimage(array.source_array, rois, scale, order))
+    timings = interleaved(
+        {
+            "ours": lambda: [array[roi] for roi in rois],
+            "skimage": _skimage(array.source_array, rois, scale, order),
+        },
+        passes=5,
+    )
+    ours, theirs = timings["ours"], timings["skimage"]
     name = f"resample {label} {'up' if up else 'down'} {factor}x order {order} -> {OUT}³"
     return [
-        Row(name, mbps(nbytes, ours), (theirs / ours, "skimage.rescale")),
-        Row("  skimage.rescale, same reads", mbps(nbytes, theirs)),
+        ours.row(name, nbytes, (ours.over(theirs), "skimage.rescale")),
+        theirs.row("  skimage.rescale, same reads", nbytes),
     ]
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from funlib.geometry import Coordinate, Roi
 
-from benchmarks.harness import VOXEL, Data, Row, mbps, random_rois
+from benchmarks.harness import VOXEL, Data, Row, Timing, random_rois
 from dacapo.experiments.datasplits.datasets.arrays import (
     Array,
     ArrayConfig,
@@ -42,21 +42,26 @@ def _seconds(read: Callable[[Roi], object], roi: Roi) -> float:
     return time.perf_counter() - start
 
 
-def _paired(source: Array, virtual: Array, rois: list[Roi]) -> tuple[float, float]:
-    """Seconds to read all ROIs from the source and from the virtual array.
+def _paired(source: Array, virtual: Array, rois: list[Roi]) -> tuple[Timing, Timing]:
+    """Seconds per round to read all ROIs from the source and from the virtual array.
 
-    Each ROI is read from both, one right after the other, ``ROUNDS`` times; its fastest
-    read of each counts. Pairing ROI by ROI keeps bursts of load from other processes on
-    this shared machine from landing on one side only.
+    Each ROI is read from both, one right after the other (which goes first alternates),
+    in each of ``ROUNDS`` rounds. Pairing ROI by ROI keeps bursts of load from other
+    processes on this shared machine from landing on one side only.
     """
     source[rois[0]], virtual[rois[0]]  # warm up: open handles, fill the OS page cache
-    best_source = [float("inf")] * len(rois)
-    best_virtual = [float("inf")] * len(rois)
-    for _ in range(ROUNDS):
-        for i, roi in enumerate(rois):
-            best_source[i] = min(best_source[i], _seconds(source.__getitem__, roi))
-            best_virtual[i] = min(best_virtual[i], _seconds(virtual.__getitem__, roi))
-    return sum(best_source), sum(best_virtual)
+    rounds_source, rounds_virtual = [], []
+    for k in range(ROUNDS):
+        seconds_source = seconds_virtual = 0.0
+        for roi in rois:
+            if k % 2:
+                seconds_virtual += _seconds(virtual.__getitem__, roi)
+            seconds_source += _seconds(source.__getitem__, roi)
+            if not k % 2:
+                seconds_virtual += _seconds(virtual.__getitem__, roi)
+        rounds_source.append(seconds_source)
+        rounds_virtual.append(seconds_virtual)
+    return Timing(tuple(rounds_source)), Timing(tuple(rounds_virtual))
 
 
 def _rows(source_config: ArrayConfig, virtuals: dict[str, ArrayConfig], label: str) -> list[Row]:
@@ -66,20 +71,13 @@ def _rows(source_config: ArrayConfig, virtuals: dict[str, ArrayConfig], label: s
     rows = []
     reference = None
     for name, config in virtuals.items():
-        seconds_source, seconds_virtual = _paired(source, config.create_array(), rois)
+        timing_source, timing_virtual = _paired(source, config.create_array(), rois)
         if reference is None:
-            reference = seconds_source
-            note = f"{COUNT} random {SIDE}³ ROIs, {source.dtype}"
-            rows.append(
-                Row(f"{label}: read the source alone", mbps(nbytes, reference), None, note)
-            )
-        rows.append(
-            Row(
-                name,
-                mbps(nbytes, seconds_virtual),
-                (seconds_source / seconds_virtual, f"{label} read in the same rounds"),
-            )
-        )
+            reference = timing_source
+            note = f"{COUNT} random {SIDE}³ ROIs, {source.dtype}, {ROUNDS} rounds"
+            rows.append(reference.row(f"{label}: read the source alone", nbytes, None, note))
+        ratio = (timing_virtual.over(timing_source), f"{label} read in the same rounds")
+        rows.append(timing_virtual.row(name, nbytes, ratio))
     return rows
 
 

@@ -1,11 +1,21 @@
-"""The blockwise writer against raw tensorstore, on the same volume in the same run.
+"""The blockwise writer against a hand-written tensorstore loop, on the same volume, same run.
 
-Rows: the writer on an identity copy of the labels and on a binarized volume (when
-``BinarizeArray`` exists), and the binarized write of a 1024³ labels volume tiled from the
-512³ one (made once; ``BENCH_WRITE_LARGE=0`` skips it), each next to a plain tensorstore
-loop that reads the same blocks and writes the same bytes, with blocks in flight on every
-core. Throughput counts the bytes of the source read per second. The writer runs in its own
-process so its peak RSS (main process and largest worker) is its own.
+Small writes (512³ uint64 labels, 64³ chunks, 128³ blocks, 2 workers): the ``dacapo-arrays
+write`` CLI end to end (a fresh process: start-up, imports, plan, blocks; small writes run
+in process) beside the reference, a fresh process running a plain tensorstore loop with
+blocks in flight that reads the same blocks, computes them with the best hand-written kernel
+(``==`` per id for a few ids) and writes the same bytes. Rows: an identity copy and a
+binarized volume. Passes are interleaved; rows give medians and the spread. The loop is timed
+without its start-up (the strict reference) and with it (in the note). Memory: peak RSS of
+the whole write (one process when it runs in process) against the loop's.
+
+Large write (``BENCH_WRITE_LARGE=0`` skips it): the binarized write of a 1024³ labels volume
+tiled from the 512³ one (made once) through ``write`` on 2 worker processes, against the
+same loop run in this process.
+
+Lines printed last: ``small-write-ratio: R`` (the loop's median seconds over the CLI's, for
+the binarized 512³ write; >= 0.8 is the target), ``small-write-rss-ratio: R`` (the write's
+peak RSS over the loop's; <= 2 is the target) and ``large-write-ratio: R`` (>= 1.1).
 """
 
 from __future__ import annotations
@@ -13,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import textwrap
@@ -25,7 +36,7 @@ from typing import Any
 import numpy as np
 from funlib.geometry import Roi
 
-from benchmarks.harness import CHUNK, Data, Row, make_large_labels
+from benchmarks.harness import CHUNK, Data, Row, Timing, make_large_labels, median_text
 from dacapo.experiments.datasplits.datasets.arrays import (
     ArrayConfig,
     ArrayIdentifier,
@@ -34,9 +45,12 @@ from dacapo.experiments.datasplits.datasets.arrays import (
     ZarrArrayConfig,
 )
 
-WORKERS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 2
+WORKERS = 2
 MITO_IDS = [3, 4, 5, 17]
 LARGE_WORKERS = 2
+PASSES = int(os.environ.get("BENCH_WRITE_PASSES", "5"))
+RATIOS: list[str] = []
+CLI = [sys.executable, "-m", "dacapo_arrays.cli"]
 
 WRITER = textwrap.dedent(
     """
@@ -60,6 +74,118 @@ WRITER = textwrap.dedent(
         print(json.dumps({"seconds": seconds, "main_kb": main, "worker_kb": workers}))
     """
 )
+
+#: Runs a command, then prints its wall seconds and the peak RSS of its largest process.
+MEASURE = textwrap.dedent(
+    """
+    import json, resource, subprocess, sys, time
+    start = time.perf_counter()
+    done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode:
+        sys.exit(done.stderr)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(json.dumps({"seconds": seconds, "peak_kb": peak, "stdout": done.stdout}))
+    """
+)
+
+#: The reference in a fresh process: open, loop, report the loop's seconds (stdout JSON).
+LOOP = textwrap.dedent(
+    """
+    import json, sys, time
+    from collections import deque
+    import numpy as np
+    import tensorstore as ts
+
+    source, target, ids, side, chunk, depth = json.loads(sys.argv[1])
+    context = ts.Context({"file_io_sync": False})
+    src = ts.open({"driver": "zarr", "kvstore": f"file://{source}/"}, context=context).result()
+    dtype = "|u1" if ids else src.dtype.numpy_dtype.str
+    spec = {"driver": "zarr", "kvstore": f"file://{target}/", "metadata": {
+        "shape": [side] * 3, "chunks": [chunk] * 3, "dtype": dtype,
+        "compressor": {"id": "blosc", "cname": "lz4", "clevel": 5, "shuffle": 1},
+        "dimension_separator": "/"}}
+    dst = ts.open(spec, create=True, delete_existing=True, context=context).result()
+
+    def compute(block):
+        if not ids:
+            return block
+        out = block == ids[0]
+        for i in ids[1:]:
+            out |= block == i
+        return out.view(np.uint8)
+
+    start = time.perf_counter()
+    blocks = [(slice(z, z + 2 * chunk), slice(y, y + 2 * chunk), slice(x, x + 2 * chunk))
+              for z in range(0, side, 2 * chunk) for y in range(0, side, 2 * chunk)
+              for x in range(0, side, 2 * chunk)]
+    reads, writes = deque(), deque()
+    for index in blocks:
+        reads.append((index, src[index].read()))
+        if len(reads) >= depth:
+            done, future = reads.popleft()
+            writes.append(dst[done].write(compute(future.result())))
+        while len(writes) >= depth:
+            writes.popleft().result()
+    for done, future in reads:
+        writes.append(dst[done].write(compute(future.result())))
+    for write in writes:
+        write.result()
+    print(json.dumps({"loop_seconds": time.perf_counter() - start}))
+    """
+)
+
+
+def _measure(command: list[str]) -> dict[str, Any]:
+    done = subprocess.run([sys.executable, "-c", MEASURE, *command],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
+def _small(name: str, config: ArrayConfig, data: Data, ids: list[int]) -> list[Row]:
+    """The CLI write of ``config`` beside the loop in a fresh process, ``PASSES`` passes."""
+    scratch = data.folder / f"bench_write-{os.getpid()}"
+    scratch.mkdir(parents=True, exist_ok=True)
+    config_file = scratch / f"{name}.yaml"
+    config.to_file(config_file)
+    output = scratch / f"{name}.zarr"
+    source = f"{data.labels.file_name}/{data.labels.dataset}"
+    loop_args = json.dumps([source, str(scratch / "loop.zarr"), ids, data.side, CHUNK,
+                            4 * WORKERS])  # fmt: skip
+    cli = [*CLI, "write", str(config_file), str(output), "--chunk-shape", f"{CHUNK},{CHUNK},"
+           f"{CHUNK}", "--workers", str(WORKERS), "--no-progress", "--overwrite"]  # fmt: skip
+    loop = [sys.executable, "-c", LOOP, loop_args]
+    ours: list[dict[str, Any]] = []
+    theirs: list[dict[str, Any]] = []
+    for k in range(PASSES + 1):  # the first pass warms the page cache; not counted
+        pair = [(cli, ours), (loop, theirs)]
+        for command, into in pair if k % 2 else pair[::-1]:
+            measured = _measure(command)
+            if k:
+                into.append(measured)
+    shutil.rmtree(scratch, ignore_errors=True)
+    nbytes = data.side**3 * 8
+    cli_timing = Timing(tuple(m["seconds"] for m in ours))
+    loop_timing = Timing(tuple(json.loads(m["stdout"])["loop_seconds"] for m in theirs))
+    loop_total = Timing(tuple(m["seconds"] for m in theirs))
+    rss_ours = [m["peak_kb"] / 1024 for m in ours]
+    rss_loop = [m["peak_kb"] / 1024 for m in theirs]
+    rss_ratio = statistics.median(rss_ours) / statistics.median(rss_loop)
+    ratio = cli_timing.over(loop_timing)
+    note = (
+        f"CLI end to end {cli_timing.text()}; loop {loop_timing.text()}, with its start-up "
+        f"{loop_total.text()} ({cli_timing.over(loop_total):.2f}x); peak RSS "
+        f"{median_text(rss_ours, ' MiB', 0)} vs loop's {median_text(rss_loop, ' MiB', 0)} "
+        f"({rss_ratio:.2f}x); {PASSES} passes"
+    )
+    if ids:
+        RATIOS.append(f"small-write-ratio: {ratio:.2f}")
+        RATIOS.append(f"small-write-rss-ratio: {rss_ratio:.2f}")
+    return [
+        cli_timing.row(f"write {name} {data.side}³ (CLI, end to end)", nbytes,
+                       (ratio, f"tensorstore loop {name}"), note),
+        loop_timing.row(f"  tensorstore loop {name} (fresh process, loop only)", nbytes),
+    ]  # fmt: skip
 
 
 def _run_writer(
@@ -98,7 +224,7 @@ def _raw_tensorstore(
         ArrayIdentifier(output, "out"), source.axes, source.roi, None, source.voxel_size,
         dtype, write_size=source.voxel_size * CHUNK,
     )  # fmt: skip
-    src, dst = source.data, target.data
+    src, dst = source.tensorstore, target.tensorstore
     depth = 4 * workers
     start = time.perf_counter()
     reads: deque[Any] = deque()
@@ -117,63 +243,155 @@ def _raw_tensorstore(
     return time.perf_counter() - start
 
 
-def _rows(
-    name: str,
-    config: ArrayConfig,
-    data: Data,
-    dtype: str,
-    compute: Any,
-    labels: ZarrArrayConfig | None = None,
-    workers: int = WORKERS,
-) -> list[Row]:
-    """The writer's row and its raw tensorstore reference, over ``labels`` (default data's)."""
-    labels = labels or data.labels
+def _large(config: ArrayConfig, labels: ZarrArrayConfig, dtype: str, passes: int = 3) -> list[Row]:
+    """The writer (worker processes) and the loop in this process, ``passes`` times."""
     source = ZarrArray.open_from_array_identifier(
         ArrayIdentifier(labels.file_name, labels.dataset)
     )
     nbytes = int(np.prod(source.shape)) * source.dtype.itemsize
-    scratch = data.folder / f"bench_write-{os.getpid()}"  # the data folder may be shared
-    writer = _run_writer(config, scratch / f"{name}.zarr", workers)
-    # The fixed cost of any write (worker processes starting, importing, opening): one block.
-    one_block = Roi(source.roi.offset, source.voxel_size * (2 * CHUNK))
-    fixed = _run_writer(config, scratch / f"{name}-1.zarr", workers, one_block)["seconds"]
-    reference = _raw_tensorstore(source, scratch / f"{name}-raw.zarr", dtype, compute, workers)
+    scratch = Path(str(labels.file_name)).parent / f"bench_write-{os.getpid()}"
+    ours, theirs, main_kb, worker_kb = [], [], [], []
+    for k in range(passes):
+        for which in ("writer", "loop") if k % 2 else ("loop", "writer"):
+            if which == "writer":
+                writer = _run_writer(config, scratch / "large.zarr", LARGE_WORKERS)
+                ours.append(writer["seconds"])
+                main_kb.append(writer["main_kb"])
+                worker_kb.append(writer["worker_kb"])
+            else:
+                theirs.append(_raw_tensorstore(source, scratch / "large-raw.zarr", dtype,
+                                               _mask, LARGE_WORKERS))  # fmt: skip
     shutil.rmtree(scratch, ignore_errors=True)
-    writer_mbps = nbytes / writer["seconds"] / 1e6
-    reference_mbps = nbytes / reference / 1e6
-    steady_mbps = nbytes / max(writer["seconds"] - fixed, 1e-9) / 1e6
+    writer_timing, loop_timing = Timing(tuple(ours)), Timing(tuple(theirs))
+    ratio = writer_timing.over(loop_timing)
+    RATIOS.append(f"large-write-ratio: {ratio:.2f}")
     note = (
-        f"{source.shape[0]}³ uint64 labels ({nbytes / 1e9:.2f} GB) -> {dtype}, {workers} "
-        f"workers, {CHUNK}³ chunks, {2 * CHUNK}³ blocks; without the {fixed:.1f} s start-up "
-        f"of any write (a 1-block write): {steady_mbps:.0f} MB/s = "
-        f"{steady_mbps / reference_mbps:.2f}x; peak RSS main "
-        f"{writer['main_kb'] / 1024:.0f} MB, largest worker {writer['worker_kb'] / 1024:.0f} MB"
+        f"{source.shape[0]}³ uint64 labels ({nbytes / 1e9:.2f} GB) -> {dtype}, "
+        f"{LARGE_WORKERS} worker processes, {CHUNK}³ chunks; {writer_timing.text()} vs "
+        f"{loop_timing.text()}; peak RSS main {statistics.median(main_kb) / 1024:.0f} MiB, "
+        f"largest worker {statistics.median(worker_kb) / 1024:.0f} MiB; {passes} passes"
     )
     return [
-        Row(f"write {name} (blockwise, daisy)", writer_mbps,
-            (writer_mbps / reference_mbps, f"raw tensorstore {name}"), note),
-        Row(f"raw tensorstore {name} (read+write loop)", reference_mbps),
+        writer_timing.row(f"write binarized {source.shape[0]}³ (workers)", nbytes,
+                          (ratio, "tensorstore loop, == kernel"), note),
+        loop_timing.row("  tensorstore loop (in this process)", nbytes),
     ]  # fmt: skip
 
 
+PYRAMID_WRITER = textwrap.dedent(
+    """
+    import json, sys
+    from dacapo.experiments.datasplits.datasets.arrays import ArrayConfig, ArrayIdentifier
+    from dacapo_arrays.blockwise import write
+
+    if __name__ == "__main__":
+        config = ArrayConfig.from_dict(json.loads(sys.argv[1]))
+        result = write(config, ArrayIdentifier(sys.argv[2], "out"), workers=int(sys.argv[3]),
+                       chunk_shape=(int(sys.argv[4]),) * 3, pyramid_levels=2, overwrite=True,
+                       progress=False)
+        print(json.dumps([[lv.blocks, lv.seconds] for lv in result.levels]))
+    """
+)
+
+
+def _pyramid_writer(config: ArrayConfig, output: Path) -> list[list[float]]:
+    """``write --pyramid 2`` in a fresh process: (blocks, seconds) of s0, s1, s2."""
+    shutil.rmtree(output, ignore_errors=True)
+    shutil.rmtree(f"{output}.blocks", ignore_errors=True)
+    args = [sys.executable, "-c", PYRAMID_WRITER, json.dumps(config.to_dict()), str(output),
+            str(WORKERS), str(CHUNK)]  # fmt: skip
+    done = subprocess.run(args, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def _pyramid_loop(source: ZarrArray, output: Path) -> list[float]:
+    """s0 (the mask) then s1, s2 (2x mode of the level below) with plain tensorstore, one
+    chunk per task on ``WORKERS`` threads: seconds per level."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from dacapo_arrays.blockwise.downsample import downsample_mode
+
+    shutil.rmtree(output, ignore_errors=True)
+    below, seconds = source.tensorstore, []
+    for k in range(3):
+        voxel = source.voxel_size * 2**k
+        roi = source.roi.snap_to_grid(voxel, mode="shrink")
+        level = ZarrArray.create_from_array_identifier(
+            ArrayIdentifier(output, f"out/s{k}"), source.axes, roi, None, voxel, "uint8",
+            write_size=voxel * CHUNK,
+        ).tensorstore  # fmt: skip
+
+        def one(index: tuple[slice, ...], k: int = k, below: Any = below, level: Any = level):
+            if k == 0:
+                data = _mask(below[index].read().result())
+            else:
+                wide = tuple(slice(2 * i.start, 2 * i.stop) for i in index)
+                data = downsample_mode(below[wide].read().result(), 3)
+            level[index].write(data).result()
+
+        start = time.perf_counter()
+        with ThreadPoolExecutor(WORKERS) as pool:
+            list(pool.map(one, _blocks(roi, voxel)))
+        seconds.append(time.perf_counter() - start)
+        below = level
+    return seconds
+
+
+def _pyramid(config: ArrayConfig, labels: ZarrArrayConfig, passes: int = 3) -> list[Row]:
+    """The binarized write with levels s0..s2 beside the same levels from a tensorstore loop."""
+    source = ZarrArray.open_from_array_identifier(
+        ArrayIdentifier(labels.file_name, labels.dataset)
+    )
+    nbytes = int(np.prod(source.shape)) * source.dtype.itemsize
+    scratch = Path(str(labels.file_name)).parent / f"bench_write-{os.getpid()}"
+    ours, theirs = [], []
+    for k in range(passes):
+        for which in ("writer", "loop") if k % 2 else ("loop", "writer"):
+            if which == "writer":
+                ours.append(_pyramid_writer(config, scratch / "pyramid.zarr"))
+            else:
+                theirs.append(_pyramid_loop(source, scratch / "pyramid-raw.zarr"))
+    shutil.rmtree(scratch, ignore_errors=True)
+    writer = Timing(tuple(sum(s for _, s in levels) for levels in ours))
+    loop = Timing(tuple(sum(levels) for levels in theirs))
+    per_level = ", ".join(
+        f"s{k}: {int(ours[0][k][0])} blocks {statistics.median(p[k][1] for p in ours):.2f} s "
+        f"vs {statistics.median(p[k] for p in theirs):.2f} s"
+        for k in range(3)
+    )
+    side = source.shape[0]
+    note = (
+        f"{side}³ uint64 labels -> binarized s0..s2 (mode), {WORKERS} workers, {CHUNK}³ "
+        f"chunks; levels' own seconds (the writer's start-up not included), ours vs loop: "
+        f"{per_level}; {writer.text()} vs {loop.text()}; {passes} passes"
+    )
+    return [
+        writer.row(f"write binarized {side}³ --pyramid 2", nbytes,
+                   (writer.over(loop), "tensorstore loop, same levels"), note),
+        loop.row(f"  tensorstore loop s0..s2 {side}³ ({WORKERS} threads)", nbytes),
+    ]  # fmt: skip
+
+
+def _mask(block: np.ndarray) -> np.ndarray:
+    """The hand-written kernel: ``==`` per id (few ids), OR-ed in place, viewed as uint8."""
+    out = block == MITO_IDS[0]
+    for i in MITO_IDS[1:]:
+        out |= block == i
+    return out.view(np.uint8)
+
+
 def run(data: Data) -> list[Row]:
-    rows = _rows("identity copy", data.labels, data, "uint64", lambda block: block)
+    RATIOS.clear()
+    rows = _small("identity copy", data.labels, data, [])
     binarize = BinarizeArrayConfig(
         name="mito", source_array_config=data.labels, groupings=[("mito", MITO_IDS)]
     )
-    try:
-        binarize.create_array()
-    except NotImplementedError as err:
-        return [*rows, Row("write binarized (blockwise, daisy)", 0.0, note=f"not run: {err}")]
-    mask = lambda block: np.isin(block, MITO_IDS).astype(np.uint8)  # noqa: E731
-    rows += _rows("binarized", binarize, data, "uint8", mask)
+    rows += _small("binarized", binarize, data, MITO_IDS)
+    rows += _pyramid(binarize, data.labels)
     if os.environ.get("BENCH_WRITE_LARGE", "1") == "0":
         return rows
     large = make_large_labels(data)
     binarize_large = BinarizeArrayConfig(
         name="mito", source_array_config=large, groupings=[("mito", MITO_IDS)]
     )
-    side = 2 * data.side
-    return rows + _rows(
-        f"binarized {side}³", binarize_large, data, "uint8", mask, large, LARGE_WORKERS
-    )
+    return rows + _large(binarize_large, large, "uint8") + _pyramid(binarize_large, large)

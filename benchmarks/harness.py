@@ -1,14 +1,17 @@
 """The benchmark harness: synthetic data made once, rows timed, one table printed.
 
-A benchmark module ``benchmarks/bench_<topic>.py`` defines ``run(data: Data) -> list[Row]``.
-Each row states its throughput and, where it has one, its ratio to the reference measured in
-the same run (the raw IO ceiling, or the approach users know).
+A benchmark module ``benchmarks/bench_<topic>.py`` defines ``run(data: Data) -> list[Row]``
+and may fill a module-level ``RATIOS`` list with ``NAME-ratio: R`` lines (printed last).
+Each row states its median throughput over interleaved passes, the spread over those passes
+(slowest-fastest), and, where it has one, its ratio of medians to the reference measured in
+the same passes (the raw IO ceiling, the best hand-written kernel, or a peer).
 """
 
 from __future__ import annotations
 
+import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import attrs
@@ -30,10 +33,66 @@ VOXEL = Coordinate(8, 8, 8)
 @attrs.frozen
 class Row:
     name: str
+    #: The median over passes.
     megabytes_per_second: float
-    #: (ratio, "what it is relative to"), e.g. (0.97, "raw tensorstore").
+    #: (ratio, "what it is relative to"), e.g. (0.97, "raw tensorstore"); ratio of medians.
     ratio: tuple[float, str] | None = None
     note: str = ""
+    #: (slowest, fastest) MB/s over the passes.
+    spread: tuple[float, float] | None = None
+
+
+@attrs.frozen
+class Timing:
+    """Seconds of each pass of one contender."""
+
+    seconds: tuple[float, ...]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+    def row(self, name: str, nbytes: int, ratio: tuple[float, str] | None = None,
+            note: str = "") -> Row:  # fmt: skip
+        """A row for this timing: median MB/s, its spread, ``ratio`` and ``note``."""
+        spread = (mbps(nbytes, max(self.seconds)), mbps(nbytes, min(self.seconds)))
+        return Row(name, mbps(nbytes, self.median), ratio, note, spread)
+
+    def over(self, other: Timing) -> float:
+        """How many times faster this is than ``other`` (ratio of medians, >1: faster)."""
+        return other.median / self.median
+
+    def text(self) -> str:
+        """``0.84 s (0.80-0.91)``: the median and the spread."""
+        return f"{self.median:.2f} s ({min(self.seconds):.2f}-{max(self.seconds):.2f})"
+
+
+def interleaved(
+    contenders: dict[str, Callable[[], object]], passes: int = 5, *, warm_up: bool = True
+) -> dict[str, Timing]:
+    """Each contender timed ``passes`` times, interleaved: pass ``k`` runs them all, in an
+    order rotated by ``k``, so load from elsewhere on a shared machine and whoever leaves
+    the allocator or the page cache in a state falls on every contender alike."""
+    if warm_up:
+        for function in contenders.values():
+            function()
+    names = list(contenders)
+    times: dict[str, list[float]] = {name: [] for name in names}
+    for k in range(passes):
+        shift = k % len(names)
+        for name in names[shift:] + names[:shift]:
+            start = time.perf_counter()
+            contenders[name]()
+            times[name].append(time.perf_counter() - start)
+    return {name: Timing(tuple(seconds)) for name, seconds in times.items()}
+
+
+def median_text(values: Sequence[float], unit: str = "", digits: int = 2) -> str:
+    """``1.23 (1.10-1.40)``: the median of ``values`` and their range."""
+    return (
+        f"{statistics.median(values):.{digits}f}{unit} "
+        f"({min(values):.{digits}f}-{max(values):.{digits}f})"
+    )
 
 
 @attrs.frozen
@@ -44,17 +103,6 @@ class Data:
     raw: ZarrArrayConfig
     labels: ZarrArrayConfig
     side: int = SIDE
-
-
-def best_seconds(function: Callable[[], object], repeat: int = 3) -> float:
-    """The fastest of ``repeat`` timed calls (after one warm-up call)."""
-    function()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def mbps(nbytes: int, seconds: float) -> float:
@@ -131,7 +179,7 @@ def make_large_labels(data: Data, factor: int = 2) -> ZarrArrayConfig:
         ArrayIdentifier(container, "labels"), ["z", "y", "x"], Roi((0, 0, 0), VOXEL * side),
         None, VOXEL, "uint64", write_size=VOXEL * CHUNK, name="labels", overwrite=True,
     )  # fmt: skip
-    src, dst, n = source.data, target.data, data.side
+    src, dst, n = source.tensorstore, target.tensorstore, data.side
     writes: list[object] = []
     for z in range(0, n, CHUNK):
         for y in range(0, n, CHUNK):
@@ -149,10 +197,12 @@ def make_large_labels(data: Data, factor: int = 2) -> ZarrArrayConfig:
 
 
 def print_table(rows: list[Row]) -> None:
+    """Median MB/s, the spread over passes (slowest-fastest), the ratio of medians."""
     width = max(len(r.name) for r in rows)
-    print(f"{'benchmark':<{width}}  {'MB/s':>9}  ratio")
-    print("-" * (width + 40))
+    print(f"{'benchmark':<{width}}  {'MB/s':>9}  {'spread':>13}  ratio")
+    print("-" * (width + 56))
     for r in rows:
         ratio = f"{r.ratio[0]:.2f}x {r.ratio[1]}" if r.ratio else ""
         note = f"  ({r.note})" if r.note else ""
-        print(f"{r.name:<{width}}  {r.megabytes_per_second:>9.1f}  {ratio}{note}")
+        spread = f"{r.spread[0]:.0f}-{r.spread[1]:.0f}" if r.spread else ""
+        print(f"{r.name:<{width}}  {r.megabytes_per_second:>9.1f}  {spread:>13}  {ratio}{note}")

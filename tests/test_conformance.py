@@ -63,6 +63,19 @@ def test_random_reads_equal_truth(case, data: st.DataObject) -> None:
 
 @FIXTURE_SETTINGS
 @given(data=st.data())
+def test_reads_in_flight_equal_truth(case, data: st.DataObject) -> None:
+    _, _, array, truth = case
+    rois = data.draw(st.lists(aligned_rois(array.roi, array.voxel_size), min_size=1, max_size=4))
+    futures = [array.read_async(roi) for roi in rois]
+    for roi, future, many in zip(rois, futures, array.read_many(rois, in_flight=2), strict=True):
+        got = future.result()
+        assert got.dtype == truth.dtype
+        np.testing.assert_array_equal(got, truth[roi])
+        np.testing.assert_array_equal(many, truth[roi])
+
+
+@FIXTURE_SETTINGS
+@given(data=st.data())
 def test_misaligned_read_is_refused(case, data: st.DataObject) -> None:
     _, _, array, _ = case
     roi = data.draw(misaligned_rois(array.roi, array.voxel_size))
@@ -116,12 +129,27 @@ def test_repr_names_the_kind(case) -> None:
     assert type(array).__name__ in repr(array)
 
 
+def _check_stored_data(array) -> None:
+    """``array.data`` as DaCapo's code uses it: numpy out, over the whole stored data."""
+    data = array.data
+    whole = np.asarray(data)
+    assert (whole.shape, whole.dtype) == (tuple(data.shape), array.dtype)
+    assert data.ndim == len(array.axes)
+    np.testing.assert_array_equal(whole[array._slices(array.roi)], array[array.roi])
+    first = data[0].copy()
+    assert isinstance(first, np.ndarray)
+    np.testing.assert_array_equal(first, whole[0])
+
+
 def test_virtual_or_writable(case) -> None:
+    """Virtual arrays have no ``data``; stored ones a numpy-like view of it."""
     spec, _, array, truth = case
     if spec.virtual:
         assert not array.writable
         with pytest.raises(VirtualArrayError, match="virtual array computed on demand"):
             array.data  # noqa: B018
+    else:
+        _check_stored_data(array)
     if spec.writable:
         assert array.writable
         values = np.ones(truth.shape, dtype=truth.dtype)

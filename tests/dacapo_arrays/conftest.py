@@ -19,7 +19,9 @@ from dacapo_arrays.testing.sources import numpy_truth, zarr_source
 ENTRY_POINT = str(Path(sys.executable).parent / "dacapo-arrays")
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> Any:
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120, cwd: Any = None
+) -> Any:
     """Run ``dacapo-arrays ARGS`` as a user would; return the completed process."""
     return subprocess.run(
         [ENTRY_POINT, *args],
@@ -28,6 +30,7 @@ def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120)
         env={**os.environ, **(env or {})},
         timeout=timeout,
         check=False,
+        cwd=cwd,
     )
 
 

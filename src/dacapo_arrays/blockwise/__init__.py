@@ -8,6 +8,7 @@ Usage (``config`` any ArrayConfig)::
 See ``docs/writing.md`` for resuming, failures and workers on other machines.
 """
 
+from .guard import OutputIsSourceError
 from .prepare import OutputExistsError
 from .results import (
     BlockFailure,
@@ -24,6 +25,7 @@ __all__ = [
     "BlockwiseWriteError",
     "LevelResult",
     "OutputExistsError",
+    "OutputIsSourceError",
     "ROIStringError",
     "WorkersFailedError",
     "WriteResult",

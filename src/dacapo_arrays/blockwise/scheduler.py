@@ -14,11 +14,12 @@ from typing import Any, TextIO
 import attrs
 import daisy
 
+from .in_process import compute_ahead
 from .plan import Level, Plan
 from .progress import BarObserver
 from .results import BlockFailure, LevelResult, WorkersFailedError
 from .rundir import RunDir
-from .worker import WorkerFunction
+from .worker import BlockFailedError, BlockProcessor, WorkerFunction
 
 
 @attrs.frozen
@@ -41,8 +42,9 @@ class Options:
         return self.host
 
 
-def _task(level: Level, folder: RunDir, options: Options) -> Any:
-    function = WorkerFunction(
+def _task(level: Level, folder: RunDir, options: Options, function: Any = None) -> Any:
+    """daisy's task for ``level``: ``function`` per block, or (default) worker processes."""
+    function = function or WorkerFunction(
         run_dir=str(folder.path),
         task_id=level.task_id,
         nonce=uuid.uuid4().hex,
@@ -64,21 +66,48 @@ def _task(level: Level, folder: RunDir, options: Options) -> Any:
     )
 
 
-def run_level(plan: Plan, level: Level, folder: RunDir, options: Options) -> LevelResult:
-    """Run the blocks of ``level`` not done yet; failures come back in the result."""
-    folder.clear_errors(level.task_id)
-    task = _task(level, folder, options)
-    observer = options.progress and BarObserver(
+def _observer(plan: Plan, level: Level, options: Options) -> Any:
+    return options.progress and BarObserver(
         f"{Path(plan.container).name}/{level.dataset}",
         level.num_voxels / level.num_blocks,
         level.num_blocks,
     )
+
+
+def run_level(
+    plan: Plan, level: Level, folder: RunDir, options: Options, *, in_process: bool = False
+) -> LevelResult:
+    """Run the blocks of ``level`` not done yet; failures come back in the result.
+
+    ``in_process``: in this process (see :mod:`.in_process`); a block that still fails after
+    its retries hands the rest of the level to worker processes, which retry and report it.
+    """
     start = time.monotonic()
+    resumed = folder.tracking(level.task_id).exists()
+    folder.clear_errors(level.task_id)
+    if in_process:
+        observer = _observer(plan, level, options)
+        function = compute_ahead(BlockProcessor(plan, level, folder), workers=options.workers,
+                                 retries=options.max_retries, resumed=resumed,
+                                 observer=observer or None)  # fmt: skip
+        task = _task(level, folder, options, function=function)
+        try:
+            states = _run_daisy(task, observer, folder, options, multiprocessing=False)
+            return _result(level, folder, task, states, start)
+        except BlockFailedError:
+            pass  # the workers retry it and report it with the other failures
+        finally:
+            function.close()
+    task = _task(level, folder, options)
     try:
-        states = _run_daisy(task, observer, folder, options)
+        states = _run_daisy(task, _observer(plan, level, options), folder, options)
     except RuntimeError as err:  # daisy abandons a task whose workers keep dying
         where = f"{plan.container}/{level.dataset}"
         raise WorkersFailedError(where, folder.logs, str(err)) from err
+    return _result(level, folder, task, states, start)
+
+
+def _result(level: Level, folder: RunDir, task: Any, states: Any, start: float) -> LevelResult:
     state = states[level.task_id]
     failures = [
         BlockFailure(level.dataset, block.write_roi, _error(folder, level, block, state))
@@ -94,7 +123,9 @@ def run_level(plan: Plan, level: Level, folder: RunDir, options: Options) -> Lev
     )
 
 
-def _run_daisy(task: Any, observer: Any, folder: RunDir, options: Options) -> dict[str, Any]:
+def _run_daisy(
+    task: Any, observer: Any, folder: RunDir, options: Options, *, multiprocessing: bool = True
+) -> dict[str, Any]:
     from daisy import logging as daisy_logging
 
     previous = daisy_logging.get_log_basedir()
@@ -104,13 +135,17 @@ def _run_daisy(task: Any, observer: Any, folder: RunDir, options: Options) -> di
         with server_output_to(folder.logs / "server.log") as terminal:
             if observer:
                 observer.file = terminal
-            return daisy.run_blockwise(  # type: ignore[no-any-return]
+            states: dict[str, Any] = daisy.run_blockwise(
                 task,
-                progress=observer,
+                multiprocessing=multiprocessing,
+                progress=observer if multiprocessing else False,
                 host=options.daisy_host,
                 return_states=True,
                 summary=False,
             )
+            if observer and not multiprocessing:  # the serial runner draws no progress
+                observer.on_finish(states)
+            return states
     finally:
         daisy_logging.set_log_basedir(previous)
         # daisy leaves its last worker's context in this process's environment

@@ -62,7 +62,8 @@ class BlockProcessor:
         self._arrays: tuple[Array, ZarrArray] | None = None
         self._hook = _hook()
 
-    def _open(self) -> tuple[Array, ZarrArray]:
+    def open(self) -> tuple[Array, ZarrArray]:
+        """The source and target arrays, opened on first use (call it before threads do)."""
         if self._arrays is None:
             if self.level.index == 0:
                 source = ArrayConfig.from_dict(self.plan.config).create_array()
@@ -75,7 +76,7 @@ class BlockProcessor:
 
     def compute(self, roi: Roi) -> np.ndarray:
         """The voxels of ``roi`` at this level, as they will be stored."""
-        source, _ = self._open()
+        source, _ = self.open()
         data = source[roi]
         if self.level.downsample is not None:
             data = downsample(data, self.level.voxel_size.dims, self.level.downsample)
@@ -90,7 +91,7 @@ class BlockProcessor:
             data = self.compute(roi)
             if self._hook is not None:
                 self._hook("computed", task_id, roi)
-            self._open()[1][roi] = data
+            self.open()[1][roi] = data
             if self._hook is not None:
                 self._hook("written", task_id, roi)
         except Exception as err:

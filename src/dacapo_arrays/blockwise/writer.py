@@ -16,7 +16,10 @@ from collections.abc import Sequence
 from funlib.geometry import Roi
 
 from dacapo.experiments.datasplits.datasets.arrays import ArrayConfig, ArrayIdentifier
+from dacapo.experiments.datasplits.datasets.arrays._limits import check_blocks
 
+from .guard import check_output_is_not_source
+from .in_process import runs_in_process
 from .plan import Plan, make_plan
 from .prepare import prepare_output
 from .results import BlockwiseWriteError, LevelResult, WriteResult
@@ -43,6 +46,7 @@ def write(
     progress: bool = True,
     *,
     chunk_shape: Sequence[int] | None = None,
+    shard_shape: Sequence[int] | None = None,
     launcher: str | Sequence[str] | None = None,
     host: str | None = None,
     max_retries: int = 2,
@@ -50,25 +54,41 @@ def write(
     downsample: str = "auto",
     overwrite: bool = False,
     run_dir: str | os.PathLike[str] | None = None,
+    force: bool = False,
+    in_process: bool | None = None,
 ) -> WriteResult:
     """Write ``array_config``'s array (over ``roi``, default: all of it) into ``target``.
 
-    ``target`` names a container (``.zarr``, ``.n5``; path or URL) and a dataset, created
-    with ``ZarrArray.create_from_array_identifier``; with ``pyramid_levels=k`` the dataset is
-    a multiscale group holding ``s0``..``sk`` (each 2x coarser). The dataset's chunks are
-    ``chunk_shape`` voxels; blocks (``block_shape`` voxels, whole chunks; default 2x2x2
-    chunks, or one chunk when only ``block_shape`` is given) run on ``workers`` processes
+    ``target`` names a container (``.zarr``, ``.n5``; path or URL; ``target.format`` picks
+    ``"zarr2"``, ``"zarr3"`` or ``"n5"``) and a dataset ``NAME``: a multiscale group holding
+    ``NAME/s0`` and, with ``pyramid_levels=k``, ``s1``..``sk`` (each 2x coarser), each
+    created with ``ZarrArray.create_from_array_identifier``. The chunks are ``chunk_shape``
+    voxels (default a power-of-two cube of about 2 MiB), grouped into zarr v3 shards of
+    ``shard_shape`` voxels if given; blocks (``block_shape`` voxels, whole shards or chunks;
+    default one shard, or 2x2x2 chunks, split further so every level keeps all workers busy;
+    one chunk when only ``block_shape`` is given) run on ``workers`` processes
     here, or wherever ``launcher`` (e.g. ``"srun -N1"``) starts them; workers started with
     ``dacapo-arrays worker RUN_DIR`` join on their own. ``host`` is the address workers
     connect to (default ``127.0.0.1``, or detected when a launcher is given; ``"auto"`` to
     detect).
 
+    ``in_process``: run the blocks in this process (``True``, with ``workers`` threads) or on
+    daisy worker processes (``False``); by default (``None``) small local writes (up to 512³
+    voxels, 512 blocks; no launcher or timeout) run in process, which saves the second or
+    so that starting workers costs. Both keep the same block tracking.
+
     Interrupted writes resume: calling ``write`` again skips every block already written.
     A block that raises is retried ``max_retries`` times; failures are raised together at
     the end as :class:`BlockwiseWriteError`, after every other block was written.
+
+    Refused before anything is created: an output that overlaps a dataset the config reads
+    (``OutputIsSourceError``), and a plan of more blocks than ``DACAPO_ARRAYS_MAX_BLOCKS``
+    unless ``force`` (``RequestTooLargeError``).
     """
+    check_output_is_not_source(array_config, target)
     if isinstance(roi, str):
         roi = parse_roi(roi)
+    workers = _workers(workers)
     array = array_config.create_array()
     plan = make_plan(
         array_config,
@@ -77,26 +97,34 @@ def write(
         roi=roi,
         block_shape=block_shape,
         chunk_shape=chunk_shape,
+        shard_shape=shard_shape,
         pyramid_levels=pyramid_levels,
         downsample=downsample,
+        workers=workers,
+    )
+    check_blocks(
+        f"writing {target.dataset!r}", sum(lv.num_blocks for lv in plan.levels), force=force
     )
     folder = RunDir(run_dir if run_dir is not None else default_run_dir(target))
-    prepare_output(plan, folder, overwrite=overwrite)
+    plan = prepare_output(plan, folder, overwrite=overwrite)
     options = Options(
-        workers=_workers(workers),
+        workers=workers,
         launcher=tuple(shlex.split(launcher) if isinstance(launcher, str) else launcher or ()),
         host=host,
         max_retries=max_retries,
         timeout=timeout,
         progress=progress,
     )
-    return _run(plan, folder, options)
+    here = runs_in_process(
+        plan, requested=in_process, launcher=options.launcher, timeout=options.timeout
+    )
+    return _run(plan, folder, options, here)
 
 
-def _run(plan: Plan, folder: RunDir, options: Options) -> WriteResult:
+def _run(plan: Plan, folder: RunDir, options: Options, in_process: bool) -> WriteResult:
     folder.update_record(status="running", run=uuid.uuid4().hex)
     try:
-        result = _run_levels(plan, folder, options)
+        result = _run_levels(plan, folder, options, in_process)
     except BaseException:
         folder.update_record(status="failed")  # joined workers stop waiting
         raise
@@ -106,7 +134,7 @@ def _run(plan: Plan, folder: RunDir, options: Options) -> WriteResult:
     return result
 
 
-def _run_levels(plan: Plan, folder: RunDir, options: Options) -> WriteResult:
+def _run_levels(plan: Plan, folder: RunDir, options: Options, in_process: bool) -> WriteResult:
     """Each level in turn, the blocks not done yet; a failed level stops the levels above."""
     results: list[LevelResult] = []
     not_written: list[str] = []
@@ -119,7 +147,7 @@ def _run_levels(plan: Plan, folder: RunDir, options: Options) -> WriteResult:
             blocks = level.num_blocks
             results.append(LevelResult(level.dataset, blocks, 0, blocks, 0.0, []))
             continue
-        results.append(run_level(plan, level, folder, options))
+        results.append(run_level(plan, level, folder, options, in_process=in_process))
         if not results[-1].failures:
             folder.update_record(complete_levels=[*complete, level.task_id])
     return WriteResult(plan.container, folder.path, results, not_written)

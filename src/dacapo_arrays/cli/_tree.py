@@ -47,10 +47,10 @@ def chunk_shape(array: Array) -> tuple[int, ...] | None:
     known = getattr(array, "chunk_shape", None)
     if known is not None:
         return tuple(int(c) for c in known)
-    try:
-        return tuple(int(c) for c in array.data.chunk_layout.read_chunk.shape)
-    except Exception:  # not a tensorstore handle: the kind has no chunks to show
+    handle = getattr(array, "tensorstore", None)  # stored in tensorstore: its chunks
+    if handle is None:
         return None
+    return tuple(int(c) for c in handle.chunk_layout.read_chunk.shape)
 
 
 def is_computed(node: Node, array: Array) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from click.core import ParameterSource
 
 from dacapo_arrays.blockwise.rundir import RunDir
 from dacapo_arrays.blockwise.worker import join, run_launched_worker
@@ -15,7 +16,8 @@ from dacapo_arrays.blockwise.worker import join, run_launched_worker
     type=click.FloatRange(min=0),
     default=120.0,
     show_default=True,
-    help="Seconds to wait for the write (or its next level) to start.",
+    help="Seconds to wait for the write (or its next level) to start; given explicitly, "
+    "also for a run folder that does not exist yet.",
 )
 @click.option("--launched", is_flag=True, hidden=True,
               help="Started by `write --launcher`: serve the level in DAISY_CONTEXT.")  # fmt: skip
@@ -30,8 +32,12 @@ def worker(run_dir: str, wait: float, launched: bool) -> None:
     if launched:
         written = run_launched_worker(folder)
     else:
-        if not folder.path.is_dir() and wait == 0:
-            raise FileNotFoundError(f"run folder {run_dir!r} does not exist")
+        explicit = click.get_current_context().get_parameter_source("wait")
+        if not folder.path.is_dir() and (wait == 0 or explicit is ParameterSource.DEFAULT):
+            raise FileNotFoundError(
+                f"run folder {run_dir!r} does not exist; start `dacapo-arrays write` first "
+                f"(it prints the folder), or pass --wait SECONDS to wait for it to appear"
+            )
         written = join(folder, wait=wait)
         if folder.read_record() is None:
             raise FileNotFoundError(

@@ -61,7 +61,7 @@ def test_rerun_after_the_writer_was_killed_gives_the_same_bytes(
     skipped = int(rerun.stdout.split(" already written")[0].rsplit(", ", 1)[1])
     assert 0 < skipped <= written_before
     assert snapshot(output) == snapshot(reference_write)
-    out = ZarrArray.open_from_array_identifier(ArrayIdentifier(output, "labels"))
+    out = ZarrArray.open_from_array_identifier(ArrayIdentifier(output, "labels/s0"))
     np.testing.assert_array_equal(out[out.roi], truth[truth.roi])
 
 
@@ -73,7 +73,7 @@ def test_a_worker_killed_mid_block_loses_nothing(
     faults.set(FAULT_KILL=f"{stage}:s0:{MIDDLE}")
     output = tmp_path / "run" / "out.zarr"
     result = write(config, ArrayIdentifier(output, "labels"), block_shape=BLOCK, workers=2,
-                   progress=False)  # fmt: skip
+                   progress=False, in_process=False)  # fmt: skip
     assert result.ok
     assert faults.log().count(f"computed:s0:{MIDDLE}") == 2  # killed once, then done again
     assert snapshot(output) == snapshot(reference_write)

@@ -33,7 +33,7 @@ def test_workers_started_separately_join_every_level(
         for _ in range(2)
     ]
     result = write(config, ArrayIdentifier(output, "labels"), block_shape=(8, 8, 8), workers=1,
-                   pyramid_levels=1, progress=False)  # fmt: skip
+                   pyramid_levels=1, progress=False, in_process=False)  # fmt: skip
     outputs = [joiner.communicate(timeout=60) for joiner in joiners]
     assert [joiner.returncode for joiner in joiners] == [0, 0], outputs
     counts = [int(out.split("worker: wrote ")[1].split()[0]) for out, _ in outputs]
@@ -68,7 +68,7 @@ def test_a_launcher_starts_each_worker(tmp_path: Path, labels) -> None:
     assert all(
         line.endswith(f"-m dacapo_arrays.cli worker {run_dir} --launched") for line in launched
     )
-    out = _open(output, "labels")
+    out = _open(output, "labels/s0")
     np.testing.assert_array_equal(out[out.roi], truth[truth.roi])
 
 
@@ -76,7 +76,8 @@ def test_worker_errors_are_one_line_and_a_hint(tmp_path: Path, cli, invoke) -> N
     missing = cli("worker", str(tmp_path / "nowhere"), "--wait", "0")
     assert missing.returncode == 2
     assert missing.stderr.splitlines() == [
-        f"error: run folder '{tmp_path / 'nowhere'}' does not exist",
+        f"error: run folder '{tmp_path / 'nowhere'}' does not exist; start `dacapo-arrays "
+        "write` first (it prints the folder), or pass --wait SECONDS to wait for it to appear",
         "hint: check the path",
     ]
     idle = invoke("worker", str(tmp_path), "--wait", "0.3")

@@ -4,6 +4,7 @@ The imports below are the registry: every ``ArrayConfig`` subclass imported here
 the converter (un)structures and the conformance suite tests.
 """
 
+from ._limits import RequestTooLargeError
 from .array import Array
 from .array_config import ArrayConfig, ArrayIdentifier, LocalArrayIdentifier
 from .binarize_array import BinarizeArray
@@ -93,6 +94,7 @@ __all__ = [
     "OnesArrayConfig",
     "ROIError",
     "ReadOnlyError",
+    "RequestTooLargeError",
     "ResampledArray",
     "ResampledArrayConfig",
     "StorageError",

@@ -139,7 +139,10 @@ class _Walk:
                 return None, []
         token = _WALK.set(self)
         try:
-            return config._construct(), []
+            array = config._construct()
+            if self.check:
+                array._verify()
+            return array, []
         except Exception as err:
             if not self.check:
                 raise

@@ -18,6 +18,7 @@ from cattrs.strategies import configure_tagged_union, include_subclasses
 from funlib.geometry import Coordinate, Roi
 from upath import UPath
 
+from ._document_limits import too_deep
 from ._fields import Grouping, to_grouping
 from ._geometry import to_coordinate, to_roi
 from .array_config import ArrayConfig
@@ -139,9 +140,14 @@ def _check_tags(data: Any, path: str, problems: list[str]) -> None:
     known = {c.__name__ for c in _all_subclasses(ArrayConfig)} | {"ArrayConfig"}
     if isinstance(data, dict):
         tag = data.get(TAG)
-        if tag is not None and tag not in known:
+        if tag is not None and (not isinstance(tag, str) or tag not in known):
             problems.append(
                 f"  {path}.{TAG}: unknown array config type {tag!r}; known: {_known_types()}"
+            )
+        elif tag == "ArrayConfig":
+            problems.append(
+                f"  {path}.{TAG}: ArrayConfig is the abstract base and describes no array; "
+                f"name a kind, one of: {_known_types()}"
             )
         for key, value in data.items():
             _check_tags(value, f"{path}.{key}", problems)
@@ -159,11 +165,16 @@ def structure_config(data: Any, *, source: str | None = None) -> ArrayConfig:
             f"{TAG!r} key naming the config class (e.g. ZarrArrayConfig), got {got}"
         )
     problems: list[str] = []
-    _check_tags(data, "$", problems)
+    try:
+        _check_tags(data, "$", problems)
+    except RecursionError as err:
+        raise too_deep(what) from err
     if problems:
         raise ConfigError(f"{what} is not a valid array config:\n" + "\n".join(problems))
     try:
         config = converter().structure(data, ArrayConfig)
+    except RecursionError as err:
+        raise too_deep(what) from err
     except Exception as err:  # cattrs groups every field's error; translate them all
         lines = [f"  {line}" for line in _describe(err)]
         raise ConfigError(f"{what} is not a valid array config:\n" + "\n".join(lines)) from err

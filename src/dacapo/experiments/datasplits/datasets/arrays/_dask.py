@@ -9,6 +9,7 @@ import numpy as np
 from funlib.geometry import Coordinate, Roi
 
 from ._geometry import to_coordinate
+from ._limits import check_blocks, grid_count
 from .errors import GeometryError
 
 if TYPE_CHECKING:
@@ -31,7 +32,16 @@ def _check_chunks(chunks: tuple[int, ...], dims: int) -> Coordinate:
     return shape
 
 
-def array_to_dask(array: Array, chunks: tuple[int, ...] | None = None) -> dask.array.Array:
+def array_to_dask(
+    array: Array, chunks: tuple[int, ...] | None = None, *, force: bool = False
+) -> dask.array.Array:
+    if chunks is None:
+        chunks = getattr(array, "chunk_shape", None) or (64,) * array.dims
+        chunks = tuple(chunks)[-array.dims :]  # a kind's chunk_shape may include channels
+    chunk = _check_chunks(chunks, array.dims) * array.voxel_size
+    roi = array.roi
+    count = grid_count(roi.shape / array.voxel_size, chunk / array.voxel_size)
+    check_blocks(f"the dask graph of {array._label()}", count, force=force)
     try:
         import dask
         import dask.array as da
@@ -39,11 +49,6 @@ def array_to_dask(array: Array, chunks: tuple[int, ...] | None = None) -> dask.a
         raise ImportError(
             "Array.to_dask needs dask; install it with `pip install dacapo-arrays[dask]`"
         ) from err
-    if chunks is None:
-        chunks = getattr(array, "chunk_shape", None) or (64,) * array.dims
-        chunks = tuple(chunks)[-array.dims :]  # a kind's chunk_shape may include channels
-    chunk = _check_chunks(chunks, array.dims) * array.voxel_size
-    roi = array.roi
     starts = [range(b, e, c) for b, e, c in zip(roi.begin, roi.end, chunk, strict=True)]
     channels = array.num_channels
     grid: list[object] = []

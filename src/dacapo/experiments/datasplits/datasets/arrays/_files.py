@@ -16,12 +16,13 @@ from typing import Any
 import tomli_w
 import yaml
 
+from ._document_limits import BoundedLoader, check_size, decode, too_deep, unique_pairs
 from .errors import ConfigError, ConfigFileNotFoundError
 
 FORMATS = {".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".json": "json"}
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(BoundedLoader):
     """Safe YAML, plus the ``!!python/tuple`` tag (read as a list)."""
 
 
@@ -63,9 +64,11 @@ def loads(text: str, fmt: str, *, source: str) -> Any:
             return yaml.load(text, Loader=_Loader)
         if fmt == "toml":
             return tomllib.loads(text)
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=unique_pairs)
     except (yaml.YAMLError, tomllib.TOMLDecodeError, json.JSONDecodeError) as err:
         raise ConfigError(f"{source} is not valid {fmt.upper()}: {err}") from err
+    except RecursionError as err:
+        raise too_deep(source) from err
 
 
 def write_document(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
@@ -73,8 +76,8 @@ def write_document(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
     Path(path).write_text(dumps(data, fmt), encoding="utf-8")
 
 
-def read_document(path: str | os.PathLike[str]) -> Any:
-    fmt = format_of(path)
+def read_document(path: str | os.PathLike[str], fmt: str | None = None) -> Any:
+    fmt = fmt or format_of(path)
     file = Path(path)
     if not file.is_file():
         raise ConfigFileNotFoundError(
@@ -82,4 +85,5 @@ def read_document(path: str | os.PathLike[str]) -> Any:
             + ("" if not file.exists() else " as a file (it is a directory)")
             + "; check the path"
         )
-    return loads(file.read_text(encoding="utf-8"), fmt, source=str(path))
+    check_size(file.stat().st_size, str(path))
+    return loads(decode(file.read_bytes(), str(path)), fmt, source=str(path))

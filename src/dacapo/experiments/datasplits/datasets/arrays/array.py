@@ -21,7 +21,7 @@ Decisions where the documented API contradicts itself (see ``docs/decisions.md``
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -30,12 +30,17 @@ from funlib.geometry import Coordinate, Roi
 
 from ._geometry import check_request, format_coordinate, format_roi
 from ._labels import labels_by_dtype
+from ._limits import check_read
 from ._storage.per_process import without_handles
 from .errors import ReadOnlyError, ROIError
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     import dask.array
+    import funlib.persistence
     import neuroglancer
+    import xarray
 
 CHANNEL_AXIS = "c"
 
@@ -252,6 +257,14 @@ class Array(ABC):
     #: World position of voxel 0 of ``data`` where it is not ``roi.begin`` (a snapped ROI).
     _origin: tuple[int, ...] | None = None
 
+    def _verify(self) -> None:  # noqa: B027 (a hook: most kinds check nothing more)
+        """What ``verify()`` checks beyond building (e.g. a stored kind opens its handle)."""
+
+    @property
+    def _data_origin(self) -> Coordinate:
+        """World position of voxel 0 of ``data`` (differs from ``roi.begin`` when snapped)."""
+        return self.roi.begin if self._origin is None else Coordinate(self._origin)
+
     def _slices(self, roi: Roi) -> tuple[slice, ...]:
         """Index of an aligned ``roi`` into ``data``: channels whole, spatial axes cut."""
         return self.spec.slices(roi, self._origin)
@@ -265,14 +278,19 @@ class Array(ABC):
             return roi
         return check_request(roi, array_roi=self.roi, voxel_size=self.voxel_size, name=self.name)
 
-    def __getitem__(self, roi: Roi) -> np.ndarray:
-        """Read the voxels of ``roi`` (world units, voxel-aligned, inside ``self.roi``)."""
+    def _checked_request(self, roi: Roi) -> Roi:
         if not isinstance(roi, Roi):
             raise ROIError(
                 f"{self._label()} is indexed by a funlib.geometry.Roi in world units, "
                 f"got {roi!r}; use array[Roi(offset, shape)] (or array.data[...] for voxels)"
             )
         roi = self._check(roi)
+        check_read(self, roi, self._request_shape(roi), self.dtype)  # before any allocation
+        return roi
+
+    def __getitem__(self, roi: Roi) -> np.ndarray:
+        """Read the voxels of ``roi`` (world units, voxel-aligned, inside ``self.roi``)."""
+        roi = self._checked_request(roi)
         out = self._read(roi)
         expected = self.spec.request_shape(roi)
         if out.shape != expected:
@@ -281,6 +299,39 @@ class Array(ABC):
                 f"expected {expected}: this is a bug in {type(self).__name__}"
             )
         return out
+
+    # -- reads in flight (``_reads``) ---------------------------------------------------------
+
+    def read_async(self, roi: Roi) -> Future[np.ndarray]:
+        """``self[roi]`` as a :class:`concurrent.futures.Future`, returned before the voxels
+        are read. The request is checked at once (an invalid ROI raises here); a read that
+        fails later raises from ``future.result()``. Thread-safe; see ``read_many``.
+        """
+        from . import _reads
+
+        return _reads.read_async(self, roi)
+
+    def read_many(
+        self, rois: Iterable[Roi], *, in_flight: int = 64, return_exceptions: bool = False
+    ) -> Iterator[np.ndarray | BaseException]:
+        """``self[roi]`` for every ``roi``, in order, at most ``in_flight`` reads at once.
+
+        A failed read raises at its position, or is yielded as its exception with
+        ``return_exceptions=True``.
+        """
+        from . import _reads
+
+        return _reads.read_many(
+            self, rois, in_flight=in_flight, return_exceptions=return_exceptions
+        )
+
+    def _read_async(self, roi: Roi) -> Future[np.ndarray]:
+        """Start reading an already validated ``roi``. The default runs ``_read`` on the
+        reads' thread pool; stored kinds hand the read to their storage engine, virtual kinds
+        chain their computation to their sources' ``read_async`` (``_reads.then``)."""
+        from . import _reads
+
+        return _reads.submit(self._read, roi)
 
     def __setitem__(self, roi: Roi, value: Any) -> None:
         """Write ``value`` (an array of the request's shape, or a scalar) into ``roi``."""
@@ -337,15 +388,31 @@ class Array(ABC):
 
     # -- interop and display ---------------------------------------------------------------
 
-    def to_dask(self, chunks: tuple[int, ...] | None = None) -> dask.array.Array:
+    def to_dask(
+        self, chunks: tuple[int, ...] | None = None, *, force: bool = False
+    ) -> dask.array.Array:
         """A dask array over ``self.roi`` whose every chunk is one ``self[roi]`` call.
 
         ``chunks`` are spatial chunk sizes in voxels (default: the storage chunks where the
-        kind knows them, else 64 per axis); channels always form one chunk.
+        kind knows them, else 64 per axis); channels always form one chunk. A graph of more
+        chunks than ``DACAPO_ARRAYS_MAX_BLOCKS`` is refused unless ``force``.
         """
         from ._dask import array_to_dask
 
-        return array_to_dask(self, chunks)
+        return array_to_dask(self, chunks, force=force)
+
+    def to_funlib(self) -> funlib.persistence.Array:
+        """A lazy ``funlib.persistence.Array`` (>= 0.6) over these voxels (``_funlib``)."""
+        from ._funlib import to_funlib
+
+        return to_funlib(self)
+
+    def to_xarray(self) -> xarray.DataArray:
+        """A lazy, dask-backed ``xarray.DataArray``: axes as dims, voxel-centre world
+        coordinates in nm, the array's ``attrs`` (``_xarray``)."""
+        from ._xarray import to_xarray
+
+        return to_xarray(self)
 
     # -- neuroglancer: generic for every kind (logic in ``_neuroglancer``, imported on use) --
 

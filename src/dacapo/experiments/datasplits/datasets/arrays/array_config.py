@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import attrs
 from upath import UPath
 
 from ._fields import to_upath
 from .array import Array
+
+if TYPE_CHECKING:
+    import funlib.persistence
 
 NO_VALIDATION = "No validation for this Array"
 
@@ -150,15 +153,34 @@ class ArrayConfig:
 
         return cls.from_dict(read_document(path), source=str(path))
 
-    def to_toml(self) -> str:
-        """This config as a TOML document."""
+    def array(self, mode: str = "r") -> funlib.persistence.Array:
+        """This config's array as a lazy ``funlib.persistence.Array`` (dacapo-ml >= 0.3.5
+        and funlib code take it unchanged); ``mode`` other than ``"r"`` needs a writable
+        array (``_funlib``)."""
+        from ._funlib import config_array
+
+        return config_array(self, mode)
+
+    def to_toml(self, toml_path: str | os.PathLike[str]) -> None:
+        """Save this config to the TOML file ``toml_path`` (whatever its suffix)."""
+        UPath(toml_path).write_text(self.to_toml_text(), encoding="utf-8")
+
+    @classmethod
+    def from_toml(cls, toml_path: str | os.PathLike[str]) -> ArrayConfig:
+        """Load a config from the TOML file ``toml_path`` (see :meth:`to_toml`)."""
+        from ._files import read_document
+
+        return cls.from_dict(read_document(toml_path, fmt="toml"), source=str(toml_path))
+
+    def to_toml_text(self) -> str:
+        """This config as TOML text (what :meth:`to_toml` writes)."""
         from ._files import dumps
 
         return dumps(self.to_dict(), "toml")
 
     @classmethod
-    def from_toml(cls, text: str) -> ArrayConfig:
-        """Parse a config from a TOML document (see :meth:`to_toml`)."""
+    def from_toml_text(cls, text: str) -> ArrayConfig:
+        """Parse a config from TOML text (see :meth:`to_toml_text`)."""
         from ._files import loads
 
         return cls.from_dict(loads(text, "toml", source="TOML text"), source="TOML text")

@@ -32,11 +32,14 @@ import attrs
 import numpy as np
 from funlib.geometry import Roi
 
+from ._reads import then
 from ._virtual_array import VirtualArray
 from .array import CHANNEL_AXIS
 from .errors import ConfigError
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from .binarize_array_config import BinarizeArrayConfig
 
 #: Up to this many ids in all groups together, matching in the source's dtype beats narrowing.
@@ -296,6 +299,9 @@ class BinarizeArray(VirtualArray):
 
     def _read(self, roi: Roi) -> np.ndarray:
         return binarize(self.source[roi], self._groupings, self.background)
+
+    def _read_async(self, roi: Roi) -> Future[np.ndarray]:
+        return then(self.source.read_async(roi), binarize, self._groupings, self.background)
 
 
 __all__ = ["BinarizeArray", "binarize", "label_range"]

@@ -14,6 +14,8 @@ from ._virtual_array import VirtualArray
 from .errors import ROIError
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from .crop_array_config import CropArrayConfig
 
 
@@ -71,3 +73,6 @@ class CropArray(VirtualArray):
 
     def _read(self, roi: Roi) -> np.ndarray:
         return self.source[roi]
+
+    def _read_async(self, roi: Roi) -> Future[np.ndarray]:
+        return self.source.read_async(roi)

@@ -8,9 +8,12 @@ import attrs
 import numpy as np
 from funlib.geometry import Roi
 
+from ._reads import then
 from ._virtual_array import VirtualArray
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from .intensity_array_config import IntensitiesArrayConfig
 
 
@@ -52,3 +55,6 @@ class IntensitiesArray(VirtualArray):
 
     def _read(self, roi: Roi) -> np.ndarray:
         return normalize(self.source[roi], self.min, self.max)
+
+    def _read_async(self, roi: Roi) -> Future[np.ndarray]:
+        return then(self.source.read_async(roi), normalize, self.min, self.max)

@@ -10,11 +10,14 @@ import numpy as np
 from funlib.geometry import Roi
 
 from ._multi_source import describe, without_channel_axis
+from ._reads import done, then
 from ._virtual_array import VirtualArray
 from .array import CHANNEL_AXIS
 from .missing_annotations_mask_metadata import Annotation, parse_annotation_metadata
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from .missing_annotations_mask_config import MissingAnnotationsMaskConfig
 
 
@@ -63,10 +66,18 @@ class MissingAnnotationsMask(VirtualArray):
         ]
 
     def _read(self, roi: Roi) -> np.ndarray:
-        out = np.zeros(self._request_shape(roi), np.uint8)
+        if all(self._unusable):  # nothing to read: every channel is masked out
+            return np.zeros(self._request_shape(roi), np.uint8)
+        return self._mask(self.source[roi], roi)
+
+    def _read_async(self, roi: Roi) -> Future[np.ndarray]:
         if all(self._unusable):
-            return out  # nothing to read: every channel is masked out
-        annotated = self._annotation.annotated(self.source[roi])
+            return done(np.zeros(self._request_shape(roi), np.uint8))
+        return then(self.source.read_async(roi), self._mask, roi)
+
+    def _mask(self, labels: np.ndarray, roi: Roi) -> np.ndarray:
+        out = np.zeros(self._request_shape(roi), np.uint8)
+        annotated = self._annotation.annotated(labels)
         for channel, unusable in enumerate(self._unusable):
             if not unusable:
                 out[channel] = annotated

@@ -40,12 +40,15 @@ import numpy as np
 from funlib.geometry import Coordinate, Roi
 
 from ._geometry import format_coordinate, format_roi
+from ._reads import then
 from ._resampling import resample_block
 from ._virtual_array import VirtualArray
 from .array import Array
 from .errors import ConfigError
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from .resampled_array_config import ResampledArrayConfig
 
 PYRAMID_ATTR = "resampled_from_pyramid"
@@ -214,7 +217,18 @@ class ResampledArray(VirtualArray):
         if self._level is not None:
             return self._level[roi]
         request, pads, crops = self._source_request(roi)
-        values = self.source[request]
+        return self._resampled(self.source[request], pads, crops)
+
+    def _read_async(self, roi: Roi) -> Future[np.ndarray]:
+        if self._level is not None:
+            return self._level.read_async(roi)
+        request, pads, crops = self._source_request(roi)
+        return then(self.source.read_async(request), self._resampled, pads, crops)
+
+    def _resampled(
+        self, values: np.ndarray, pads: list[tuple[int, int]], crops: list[slice]
+    ) -> np.ndarray:
+        """The source's ``values`` (read for ``_source_request``) resampled and cropped."""
         if any(p != (0, 0) for p in pads):
             values = np.pad(values, [(0, 0)] * (values.ndim - len(pads)) + pads, mode="edge")
         out = resample_block(values, self.upsample, self.downsample, self.interp_order)

@@ -14,16 +14,21 @@ import numpy as np
 import tensorstore as ts
 from funlib.geometry import Coordinate, Roi
 
+from ._daisy import DaisyArray
+from ._data_view import StoreView
 from ._geometry import format_coordinate, format_roi, to_coordinate
 from ._labels import labels_by_attributes
+from ._reads import from_tensorstore
 from ._storage import ome_ngff
+from ._storage.codecs import readable
 from ._storage.formats import N5, open_spec
 from ._storage.inspect import inspect_array, read_parents
 from ._storage.kvstore import Container, shared_context
 from ._storage.metadata import read_geometry, resolve
-from ._storage.nodes import MetadataInput, Node
+from ._storage.nodes import Geometry, MetadataInput, Node
 from ._storage.per_process import PerProcess
 from ._storage.tserrors import translate
+from ._storage.units import NM, NOTES, WORLD_UNIT, to_world, world_unit
 from .array import CHANNEL_AXIS, Array, ArraySpec
 from .errors import (
     ConfigError,
@@ -34,6 +39,8 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from .array_config import ArrayIdentifier
     from .zarr_array_config import ZarrArrayConfig
 
@@ -68,9 +75,23 @@ class ZarrArray(Array):
         self._format = stored.fmt
         self._document = stored.document
         self._info = stored.info
+        array_key = f"{self.dataset}/{stored.fmt.array_key}".lstrip("/")
+        self._open_metadata = readable(
+            stored.fmt, stored.document, self._container.where(array_key)
+        )
         self._attrs = stored.attrs
         self._label_nodes = (stored.attrs, *(p.attrs for p in stored.meta.parents))
-        resolved = resolve(read_geometry(stored.meta), stored.info.shape, array_config._axes)
+        self._world = world_unit(array_config.world_unit)
+        self._notes_from_config: tuple[str, ...] = ()
+        resolved = resolve(
+            self._read_geometry(stored.meta),
+            stored.info.shape,
+            array_config._axes,
+            world=self._world,
+            voxel_size=array_config.voxel_size,
+            offset=array_config.offset,
+        )
+        self._notes = (*resolved.notes, *self._notes_from_config)
         self._origin = resolved.offset
         self._squeeze = resolved.squeeze
         self._shape = stored.info.shape[resolved.squeeze :]
@@ -87,6 +108,18 @@ class ZarrArray(Array):
             num_channels=int(self._shape[0]) if resolved.axes[0] == CHANNEL_AXIS else None,
             **({} if is_labels is None else {"is_labels": is_labels}),
         )
+
+    def _read_geometry(self, meta: MetadataInput) -> Geometry:
+        """The stored geometry; metadata that cannot be read is not needed when the config
+        states all of it (``voxel_size``, ``offset`` and ``axes``)."""
+        try:
+            return read_geometry(meta)
+        except MetadataError as err:
+            config = self._config
+            if None in (config.voxel_size, config.offset, config._axes):
+                raise
+            self._notes_from_config = (f"stored metadata not used: {err}",)
+            return Geometry(convention="ZarrArrayConfig", where=meta.array.where)
 
     def _snapped(self, roi: Roi, voxel_size: Coordinate) -> Roi:
         """``roi`` shrunk to ``snap_to_grid`` (lcm with the voxel size); the data origin stays."""
@@ -111,8 +144,20 @@ class ZarrArray(Array):
 
     @property
     def attrs(self) -> dict[str, Any]:
-        """The dataset's user attributes (a copy; change them with :meth:`add_metadata`)."""
-        return dict(self._attrs)
+        """The dataset's user attributes (a copy; change them with :meth:`add_metadata`),
+        plus ``dacapo_arrays:notes`` (what was read other than as written: snapped
+        calibrations, centre-aligned levels) and ``dacapo_arrays:world_unit`` when not nm."""
+        found = dict(self._attrs)
+        if self._notes:
+            found[NOTES] = list(self._notes)
+        if self._world is not NM:
+            found[WORLD_UNIT] = str(self._world)
+        return found
+
+    @property
+    def world_unit(self) -> str:
+        """What one world unit is (``"nm"`` unless the config says otherwise)."""
+        return str(self._world)
 
     @property
     def mode(self) -> str:
@@ -147,20 +192,29 @@ class ZarrArray(Array):
         found = ome_ngff.parse(meta)
         if found is None:
             return []
-        return [
-            (level.path, Coordinate(level.voxel_size), Coordinate(level.offset))
-            for level in found.levels
-            if all(o % v == 0 for o, v in zip(level.offset, level.voxel_size, strict=True))
-        ]
+        levels = []
+        for level in found.levels:
+            try:
+                voxel, offset = (
+                    to_world(values, world=self._world, source=level.path, notes=[])
+                    for values in (level.voxel_size, level.offset)
+                )
+            except MetadataError:
+                continue
+            if all(o % v == 0 for o, v in zip(offset, voxel, strict=True)):
+                levels.append((level.path, Coordinate(voxel), Coordinate(offset)))
+        return levels
 
     # -- voxels ---------------------------------------------------------------------------
 
     @PerProcess
     def _handle(self) -> ts.TensorStore:
         """The tensorstore handle of this process (opened on first use)."""
-        spec = open_spec(self._container, self._format, self.dataset, self._document)
+        spec = open_spec(
+            self._container, self._format, self.dataset, self._document, self._open_metadata
+        )
         options: dict[str, Any] = {"read": True, "write": self.writable}
-        if self._format is N5:
+        if "metadata" in spec:
             options.update(open=True, assume_metadata=True)
         try:
             handle = ts.open(spec, context=shared_context(), **options).result()
@@ -173,16 +227,42 @@ class ZarrArray(Array):
     def _where(self) -> str:
         return repr(self._container.where(self.dataset))
 
+    def _verify(self) -> None:
+        """Open the handle as a read does (codecs included), reading no voxel."""
+        self.tensorstore  # noqa: B018 (opening is the check)
+
     @property
-    def data(self) -> ts.TensorStore:
-        """The tensorstore handle: slice it (lazily), assign to it, ``np.asarray`` it."""
+    def tensorstore(self) -> ts.TensorStore:
+        """The tensorstore handle of this process, in ``axes`` order (N5 already z, y, x):
+        slice it lazily, ``.read()`` / ``.write()`` it asynchronously."""
         return self._handle
+
+    @property
+    def _daisy_array(self) -> DaisyArray:
+        """funlib-style access (``roi``, ``voxel_size``, ``chunk_shape``, ``to_ndarray``)."""
+        return DaisyArray(self)
+
+    @property
+    def data(self) -> StoreView:
+        """A numpy-like view in ``axes`` order: ``data[...]`` reads a ``numpy.ndarray``,
+        ``data[...] = values`` writes, ``np.asarray(data)`` reads everything; ``shape``,
+        ``dtype``, ``ndim``, ``chunks``. The raw handle is :attr:`tensorstore`."""
+        return StoreView(self)
 
     def _read(self, roi: Roi) -> np.ndarray:
         try:
             return self._handle[self._slices(roi)].read().result()
         except ValueError as err:
             raise translate(err, f"cannot read ROI {format_roi(roi)} of {self}") from err
+
+    def _read_async(self, roi: Roi) -> Future[np.ndarray]:
+        """Handed to tensorstore without waiting; its errors translated as ``_read``'s."""
+        what = f"cannot read ROI {format_roi(roi)} of {self}"
+        try:
+            read = self._handle[self._slices(roi)].read()
+        except ValueError as err:
+            raise translate(err, what) from err
+        return from_tensorstore(read, lambda err: translate(err, what))
 
     def _write(self, roi: Roi, value: np.ndarray) -> None:
         try:
@@ -201,15 +281,22 @@ class ZarrArray(Array):
         num_channels: int | None,
         voxel_size: Any,
         dtype: Any,
-        mode: str = "a",
         write_size: Any = None,
         name: str | None = None,
         overwrite: bool = False,
+        *,
+        mode: str = "a",
+        shard_shape: Any = None,
     ) -> ZarrArray:
         """Create (or reuse) a dataset and return it as a ``ZarrArray``.
 
+        DaCapo's call shape: ``write_size`` is the 7th positional argument; ``mode`` (and any
+        newer option) is keyword-only.
+
         ``num_channels`` None or 1 stores no ``c`` axis; more stores ``c`` first. Chunks are
-        ``write_size / voxel_size`` (default about 5 MB). An existing dataset is replaced
+        ``write_size / voxel_size`` (default a power-of-two cube of about 2 MiB, 128³ for
+        uint8); zarr v3 datasets group them into shards of ``shard_shape`` voxels (whole
+        chunks) when it is given. An existing dataset is replaced
         with ``overwrite=True``, otherwise reused if it matches (shape, dtype, voxel size,
         offset, axes) and refused with :class:`IncompatibleDatasetError` listing the
         differences. The format is the identifier's ``format`` (``"zarr2"``, ``"zarr3"``,
@@ -219,7 +306,7 @@ class ZarrArray(Array):
         from ._storage.layout import Layout, layout_for
         from .zarr_array_config import ZarrArrayConfig
 
-        layout = layout_for(axes, roi, num_channels, voxel_size, dtype, write_size)
+        layout = layout_for(axes, roi, num_channels, voxel_size, dtype, write_size, shard_shape)
         requested = getattr(array_identifier, "format", None)
         container = Container(array_identifier.container)
         dataset = array_identifier.dataset.strip("/")

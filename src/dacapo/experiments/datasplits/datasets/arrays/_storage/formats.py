@@ -79,6 +79,17 @@ def classify(documents: dict[str, Document | None], path: str) -> tuple[str, For
     return None
 
 
+def native(dtype: Any) -> np.dtype[Any]:
+    """``dtype`` in the machine's byte order: reads return native arrays (zarr v2 ``>u8``
+    decodes to ``uint64``), and ``dtype`` must say what reads return.
+
+    >>> native(">u8"), native("<f4"), native("|u1")
+    (dtype('uint64'), dtype('float32'), dtype('uint8'))
+    """
+    found: np.dtype[Any] = np.dtype(dtype).newbyteorder("=")
+    return found
+
+
 @attrs.frozen
 class ArrayInfo:
     """Shape, dtype and write-chunk shape of a stored array, as presented (z, y, x)."""
@@ -110,7 +121,7 @@ def array_info(fmt: Format, document: Document, where: str) -> ArrayInfo:
                 tuple(names) if isinstance(names, list) else None,
             )
         return ArrayInfo(
-            tuple(document["shape"]), np.dtype(document["dtype"]), tuple(document["chunks"])
+            tuple(document["shape"]), native(document["dtype"]), tuple(document["chunks"])
         )
     except (KeyError, TypeError, ValueError) as err:
         problem = f"missing key {err}" if isinstance(err, KeyError) else str(err)
@@ -121,15 +132,22 @@ def array_info(fmt: Format, document: Document, where: str) -> ArrayInfo:
 
 
 def open_spec(
-    container: Container, fmt: Format, dataset: str, document: Document
+    container: Container,
+    fmt: Format,
+    dataset: str,
+    document: Document,
+    metadata: Document | None = None,
 ) -> dict[str, Any]:
     """The tensorstore spec that opens ``dataset`` for its voxels.
 
     N5 is opened from the metadata already read (``assume_metadata``): tensorstore refuses
     N5 attributes that other tools write (a ``resolution`` with one entry per spatial axis
-    only, ``axes`` as a string), and it saves a round trip per process.
+    only, ``axes`` as a string), and it saves a round trip per process. ``metadata`` (from
+    ``codecs.readable``) opens any format from adapted metadata the same way.
     """
     spec: dict[str, Any] = {"driver": fmt.driver, "kvstore": join(container.spec, dataset)}
-    if fmt is N5:
+    if metadata is not None:
+        spec["metadata"] = metadata
+    elif fmt is N5:
         spec["metadata"] = {k: document[k] for k in N5_RESERVED if k in document}
     return spec

@@ -1,0 +1,59 @@
+"""Refuse a write whose output is (or holds, or lies inside) a dataset its config reads.
+
+Checked before anything is created or deleted: with ``overwrite`` such a write would wipe its
+own source, and without it the blocks would read what other blocks are writing. Paths are
+compared after resolving them (relative paths, ``~``, symlinks, ``file://``, trailing
+slashes); URLs are compared as written, without a trailing slash.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+from dacapo.experiments.datasplits.datasets.arrays import ArrayConfig, ArrayError, ArrayIdentifier
+
+
+class OutputIsSourceError(ArrayError, ValueError):
+    """A write's output overlaps a dataset that its own config reads."""
+
+
+def _resolved(container: object, dataset: str = "") -> str:
+    text = str(container)
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("", "file"):
+        base = text.rstrip("/")
+    else:
+        local = parts.path if parts.scheme else text
+        base = os.path.realpath(os.path.expanduser(local))
+    key = "/".join(p for p in dataset.split("/") if p and p != ".")
+    joined = f"{base}/{key}" if key else base
+    # a dataset key may itself go through a symlink inside a local container
+    return os.path.realpath(joined) if not parts.scheme or parts.scheme == "file" else joined
+
+
+def _stores(config: ArrayConfig, path: str = "$") -> Iterator[tuple[str, str, ArrayConfig]]:
+    """``(config path, resolved store path, config)`` of every stored array in the tree."""
+    file_name = getattr(config, "file_name", None)
+    if file_name is not None:
+        yield path, _resolved(file_name, str(getattr(config, "dataset", "") or "")), config
+    for field, source in config.sources():
+        yield from _stores(source, f"{path}.{field}")
+
+
+def _overlap(a: str, b: str) -> bool:
+    return a == b or a.startswith(b.rstrip("/") + "/") or b.startswith(a.rstrip("/") + "/")
+
+
+def check_output_is_not_source(config: ArrayConfig, target: ArrayIdentifier) -> None:
+    """Raise :class:`OutputIsSourceError` if ``target`` overlaps a store ``config`` reads."""
+    output = _resolved(target.container, target.dataset)
+    for where, store, source in _stores(config):
+        if _overlap(output, store):
+            raise OutputIsSourceError(
+                f"cannot write into dataset {target.dataset!r} of {str(target.container)!r}: "
+                f"the config reads {store!r} ({where}, {type(source).__name__} "
+                f"{source.name!r}), which is the same data or overlaps it, so the write would "
+                f"destroy or corrupt its own source; write to another dataset or container"
+            )

@@ -1,0 +1,128 @@
+"""Reads in flight (``Array.read_async``, ``Array.read_many``): results, bounds, errors."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+from funlib.geometry import Coordinate, Roi
+
+from dacapo.experiments.datasplits.datasets.arrays import (
+    BinarizeArrayConfig,
+    NumpyArray,
+    ROIError,
+    StorageError,
+)
+from dacapo.experiments.datasplits.datasets.arrays._reads import gather
+from dacapo_arrays.testing.sources import numpy_truth, zarr_source
+
+
+def _rois(truth: NumpyArray, count: int, seed: int = 0) -> list[Roi]:
+    rng = np.random.default_rng(seed)
+    rois = []
+    for _ in range(count):
+        shape = Coordinate(rng.integers(1, 6, truth.dims)) * truth.voxel_size
+        begin = [
+            b + int(rng.integers(0, (s - w) // v + 1)) * v
+            for b, s, w, v in zip(
+                truth.roi.begin, truth.roi.shape, shape, truth.voxel_size, strict=True
+            )
+        ]
+        rois.append(Roi(begin, shape))
+    return rois
+
+
+def test_many_threads_issue_reads_at_once(tmp_path: Path) -> None:
+    truth = numpy_truth(shape=(12, 16, 20), dtype="uint64", voxel_size=(4, 4, 4))
+    config = zarr_source(tmp_path, truth)
+    array = BinarizeArrayConfig("mito", config, [("a", [1, 2, 3]), ("b", [7])]).create_array()
+    rois = _rois(truth, 48)
+    with ThreadPoolExecutor(6) as threads:
+        futures = list(threads.map(array.read_async, rois))
+    for roi, future in zip(rois, futures, strict=True):
+        np.testing.assert_array_equal(future.result(), array[roi])
+
+
+class _Counting(NumpyArray):
+    """A numpy array whose reads wait for a signal, counting how many are in flight."""
+
+    def __init__(self, truth: NumpyArray) -> None:
+        super().__init__(truth.data, truth.roi, truth.voxel_size, truth.axes)
+        self.now = 0
+        self.most = 0
+        self.lock = threading.Lock()
+
+    def _read_async(self, roi: Roi) -> Future[np.ndarray]:
+        with self.lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+        future: Future[np.ndarray] = Future()
+
+        def finish() -> None:
+            with self.lock:
+                self.now -= 1
+            future.set_result(self._read(roi))
+
+        threading.Timer(0.002, finish).start()
+        return future
+
+
+def test_read_many_keeps_at_most_in_flight_reads() -> None:
+    truth = numpy_truth(shape=(12, 16, 20), voxel_size=(2, 2, 2))
+    array = _Counting(truth)
+    rois = _rois(truth, 30, seed=1)
+    got = list(array.read_many(rois, in_flight=5))
+    assert array.most == 5
+    for roi, values in zip(rois, got, strict=True):
+        np.testing.assert_array_equal(values, truth[roi])
+
+
+def _corrupt_one_chunk(tmp_path: Path) -> tuple[NumpyArray, object, Roi, Roi]:
+    truth = numpy_truth(shape=(16, 16, 16), voxel_size=(1, 1, 1), offset=(0, 0, 0))
+    array = zarr_source(tmp_path, truth, write_size=Coordinate(8, 8, 8)).to_array()
+    (tmp_path / "data.zarr" / "source" / "0" / "0" / "0").write_bytes(b"not a compressed chunk")
+    return truth, array, Roi((0, 0, 0), (4, 4, 4)), Roi((8, 8, 8), (4, 4, 4))
+
+
+def test_a_failed_read_fails_only_its_future(tmp_path: Path) -> None:
+    truth, array, broken, fine = _corrupt_one_chunk(tmp_path)
+    bad, good = array.read_async(broken), array.read_async(fine)  # type: ignore[attr-defined]
+    with pytest.raises(StorageError, match=r"cannot read ROI \[0:4, 0:4, 0:4\]"):
+        bad.result()
+    np.testing.assert_array_equal(good.result(), truth[fine])
+
+
+def test_read_many_raises_or_returns_errors_at_their_position(tmp_path: Path) -> None:
+    truth, array, broken, fine = _corrupt_one_chunk(tmp_path)
+    outside = Roi((0, 0, 0), (32, 4, 4))
+    got = list(array.read_many([fine, broken, outside, fine], return_exceptions=True))  # type: ignore[attr-defined]
+    np.testing.assert_array_equal(got[0], truth[fine])
+    assert isinstance(got[1], StorageError)
+    assert isinstance(got[2], ROIError)
+    np.testing.assert_array_equal(got[3], truth[fine])
+    reads = array.read_many([fine, broken, fine])  # type: ignore[attr-defined]
+    np.testing.assert_array_equal(next(reads), truth[fine])
+    with pytest.raises(StorageError, match="cannot read ROI"):
+        next(reads)
+
+
+def test_an_invalid_request_raises_at_once() -> None:
+    array = numpy_truth(voxel_size=(2, 2, 2))
+    with pytest.raises(ROIError, match="is not aligned with voxel size"):
+        array.read_async(Roi(array.roi.begin, (3, 2, 2)))
+    with pytest.raises(ValueError, match="in_flight must be at least 1"):
+        next(array.read_many([array.roi], in_flight=0))
+
+
+def test_gather_keeps_order_and_reports_the_first_error() -> None:
+    ok: Future[int] = Future()
+    ok.set_result(1)
+    failed: Future[int] = Future()
+    failed.set_exception(KeyError("x"))
+    assert gather([ok, ok]).result() == [1, 1]
+    assert gather([]).result() == []
+    with pytest.raises(KeyError):
+        gather([ok, failed]).result()
