@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import numpy as np
 from funlib.geometry import Coordinate, Roi
 
@@ -164,25 +165,29 @@ class ResampledArray(VirtualArray):
         self.interp_order = array_config.interp_order
         problems = factor_problems(
             array_config.upsample, array_config.downsample, self.interp_order
-        ) or source_problems(self.upsample, self.downsample, self.interp_order, self._source)
+        ) or source_problems(self.upsample, self.downsample, self.interp_order, self.source)
         if problems:
             raise ConfigError(
-                f"cannot resample {self._source._label()} for {self._label()}:\n  "
+                f"cannot resample {self.source._label()} for {self._label()}:\n  "
                 + "\n  ".join(problems)
             )
-        self._voxel_size = target_voxel_size(self._source, self.upsample, self.downsample)
-        self._roi = target_roi(self._source, self.upsample, self.downsample)
+        self.spec = attrs.evolve(
+            self.spec,
+            voxel_size=target_voxel_size(self.source, self.upsample, self.downsample),
+            roi=target_roi(self.source, self.upsample, self.downsample),
+            is_labels=False if self.interp_order else self.source.is_labels,
+        )
         self._level_path, self._level = self._pyramid_level()
 
     def _pyramid_level(self) -> tuple[str | None, Array | None]:
-        source = self._source
+        source = self.source
         levels = getattr(source, "multiscale_levels", [])
-        if not levels or self._voxel_size == source.voxel_size:
+        if not levels or self.voxel_size == source.voxel_size:
             return None, None
         from .zarr_array_config import ZarrArrayConfig
 
         container = source.file_name  # type: ignore[attr-defined]
-        for path in matching_levels(levels, self._voxel_size, getattr(source, "dataset", "")):
+        for path in matching_levels(levels, self.voxel_size, getattr(source, "dataset", "")):
             level = ZarrArrayConfig(
                 name=self.name, file_name=container, dataset=path, mode="r"
             ).create_array()
@@ -191,29 +196,16 @@ class ResampledArray(VirtualArray):
                 source.dtype,
                 source.num_channels,
             )
-            if same and level.voxel_size == self._voxel_size and level.roi.contains(self._roi):
+            if same and level.voxel_size == self.voxel_size and level.roi.contains(self.roi):
                 return path, level
         return None, None
 
     @property
-    def voxel_size(self) -> Coordinate:
-        return self._voxel_size
-
-    @property
-    def roi(self) -> Roi:
-        return self._roi
-
-    @property
-    def is_labels(self) -> bool | None:
-        """Intensities at ``interp_order >= 1`` (values are blended), else the source's."""
-        return False if self.interp_order else self._source.is_labels
-
-    @property
     def attrs(self) -> dict[str, Any]:
-        attrs = dict(self._source.attrs)
+        found = dict(self.source.attrs)
         if self._level_path is not None:
-            attrs[PYRAMID_ATTR] = self._level_path
-        return attrs
+            found[PYRAMID_ATTR] = self._level_path
+        return found
 
     @property
     def scale(self) -> tuple[float, ...]:
@@ -225,13 +217,13 @@ class ResampledArray(VirtualArray):
         if self._level is not None:
             return self._level[roi]
         request, pads, crops = self._source_request(roi)
-        return self._resampled(self._source[request], pads, crops)
+        return self._resampled(self.source[request], pads, crops)
 
     def _read_async(self, roi: Roi) -> Future[np.ndarray]:
         if self._level is not None:
             return self._level.read_async(roi)
         request, pads, crops = self._source_request(roi)
-        return then(self._source.read_async(request), self._resampled, pads, crops)
+        return then(self.source.read_async(request), self._resampled, pads, crops)
 
     def _resampled(
         self, values: np.ndarray, pads: list[tuple[int, int]], crops: list[slice]
@@ -246,12 +238,12 @@ class ResampledArray(VirtualArray):
     def _source_request(self, roi: Roi) -> tuple[Roi, list[tuple[int, int]], list[slice]]:
         """The source ROI to read for ``roi``, the edge padding it then needs per spatial axis
         (context beyond the source ROI) and where ``roi`` lies in the resampled block."""
-        source = self._source
+        source = self.source
         context = 1 if self.interp_order else 0
         begin, end, pads, crops = [], [], [], []
         for axis in range(self.dims):
             b, e = roi.begin[axis], roi.end[axis]
-            s, u, t = source.voxel_size[axis], self.upsample[axis], self._voxel_size[axis]
+            s, u, t = source.voxel_size[axis], self.upsample[axis], self.voxel_size[axis]
             if u == 1:  # unchanged or downsampled: exactly the request (aligned to s)
                 begin.append(b)
                 end.append(e)
@@ -275,5 +267,5 @@ class ResampledArray(VirtualArray):
             f"roi={format_roi(self.roi)}, dtype={self.dtype}, "
             f"upsample={format_coordinate(self.upsample)}, "
             f"downsample={format_coordinate(self.downsample)}, "
-            f"interp_order={self.interp_order}, source={self._source!r}{level})"
+            f"interp_order={self.interp_order}, source={self.source!r}{level})"
         )
