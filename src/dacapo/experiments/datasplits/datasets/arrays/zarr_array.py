@@ -253,7 +253,10 @@ class ZarrArray(Array):
     def _read(self, roi: Roi) -> np.ndarray:
         what = f"cannot read ROI {format_roi(roi)} of {self}"
         try:
-            return wait_local(self._handle[self._slices(roi)].read(), self._local_folder, what)
+            out: np.ndarray = wait_local(
+                self._handle[self._slices(roi)].read(), self._local_folder, what
+            )
+            return out
         except ValueError as err:
             raise translate(err, what) from err
 
