@@ -20,6 +20,7 @@ from ._geometry import format_coordinate, format_roi, to_coordinate
 from ._labels import labels_by_attributes
 from ._reads import from_tensorstore
 from ._storage import ome_ngff
+from ._storage.chunks import wait_local
 from ._storage.codecs import readable
 from ._storage.formats import N5, open_spec
 from ._storage.inspect import inspect_array, read_parents
@@ -250,10 +251,21 @@ class ZarrArray(Array):
         return StoreView(self)
 
     def _read(self, roi: Roi) -> np.ndarray:
+        what = f"cannot read ROI {format_roi(roi)} of {self}"
         try:
-            return self._handle[self._slices(roi)].read().result()
+            out: np.ndarray = wait_local(
+                self._handle[self._slices(roi)].read(), self._local_folder, what
+            )
+            return out
         except ValueError as err:
-            raise translate(err, f"cannot read ROI {format_roi(roi)} of {self}") from err
+            raise translate(err, what) from err
+
+    @property
+    def _local_folder(self) -> str | None:
+        """The dataset's folder when it is local (see ``_storage.chunks``)."""
+        if not self._container.is_local:
+            return None
+        return str(self._container.spec["path"]) + self.dataset
 
     def _read_async(self, roi: Roi) -> Future[np.ndarray]:
         """Handed to tensorstore without waiting; its errors translated as ``_read``'s."""
