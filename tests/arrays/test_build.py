@@ -71,3 +71,19 @@ def test_problems_carry_their_paths_and_the_parent_is_not_built(
     ]
     assert all("gone.zarr" in str(p) for p in tree.problems)
     assert opens == ["raw"]
+
+
+def test_info_and_check_open_a_store_once(
+    tmp_path: Path, opens: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dacapo_arrays.cli.check import problems_of
+    from dacapo_arrays.cli.info import show_tree
+
+    config = sum_of_sums(zarr_source(tmp_path, numpy_truth(), name="raw"), 4)
+    opens.clear()
+    assert show_tree(config) is None
+    assert opens == ["raw"]
+    assert capsys.readouterr().out.count("SumArrayConfig") == 2**4 - 1
+    opens.clear()
+    assert problems_of(config) == ([], 1)
+    assert opens == ["raw"]

@@ -26,9 +26,14 @@ ROI requested. Each read asks the source for exactly the voxels it needs plus th
 clamped to the source ROI, and a voxel's value is computed by the same arithmetic whatever
 block it is read in: reading a ROI whole or as any tiling of sub-ROIs gives identical voxels.
 
-Stored pyramids: when the source is a level of an OME-NGFF multiscale group that has a level
-at the target voxel size (same axes, dtype and channels, covering the ROI), that level is read
-instead of computing; ``attrs["resampled_from_pyramid"]`` and the repr name its dataset.
+Stored pyramids (``use_pyramid=True``, off by default, so that a config means the same voxels
+whatever else the container holds): when the source is a level of an OME-NGFF multiscale
+group that has a level at the target voxel size (same axes, dtype and channels, covering the
+ROI) *made by the same method* (its ``dacapo_arrays:downsample`` attribute, written by
+``dacapo-arrays write --pyramid``, is ``"mean"`` for ``interp_order=1`` or ``"nearest"`` for
+``interp_order=0``), that level is read instead of computing, as stored (with the pyramid's own
+rounding); ``attrs["resampled_from_pyramid"]`` and the repr name its dataset. Mode-downsampled
+label levels never stand in for nearest.
 """
 
 from __future__ import annotations
@@ -52,6 +57,10 @@ if TYPE_CHECKING:
     from .resampled_array_config import ResampledArrayConfig
 
 PYRAMID_ATTR = "resampled_from_pyramid"
+#: The attribute of a stored pyramid level naming how it was downsampled from the level above.
+PYRAMID_METHOD_ATTR = "dacapo_arrays:downsample"
+#: The stored method each ``interp_order`` computes (block mean for 1, nearest for 0).
+METHOD_OF_ORDER = {0: "nearest", 1: "mean"}
 
 
 # -- checks shared by the array and its config's verify() ---------------------------------
@@ -181,6 +190,8 @@ class ResampledArray(VirtualArray):
 
     def _pyramid_level(self) -> tuple[str | None, Array | None]:
         source = self.source
+        if self._config is None or not self._config.use_pyramid:  # type: ignore[attr-defined]
+            return None, None
         levels = getattr(source, "multiscale_levels", [])
         if not levels or self.voxel_size == source.voxel_size:
             return None, None
@@ -196,6 +207,8 @@ class ResampledArray(VirtualArray):
                 source.dtype,
                 source.num_channels,
             )
+            method = level.attrs.get(PYRAMID_METHOD_ATTR)
+            same = same and method == METHOD_OF_ORDER[self.interp_order]
             if same and level.voxel_size == self.voxel_size and level.roi.contains(self.roi):
                 return path, level
         return None, None

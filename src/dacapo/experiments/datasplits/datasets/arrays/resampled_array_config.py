@@ -60,6 +60,15 @@ class ResampledArrayConfig(ArrayConfig):
         ),
     )
 
+    use_pyramid: bool = attrs.field(
+        default=False,
+        validator=attrs.validators.instance_of(bool),
+        metadata=help_text(
+            "Read a stored pyramid level at the target voxel size instead of computing, when "
+            "the level was made by the same method (mean for interp_order 1); default: compute."
+        ),
+    )
+
     def _problems(self) -> list[str]:
         """The factors and order alone; against the source they are checked when building."""
         return factor_problems(self.upsample, self.downsample, self.interp_order)
