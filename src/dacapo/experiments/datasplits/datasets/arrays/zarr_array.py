@@ -14,6 +14,7 @@ import numpy as np
 import tensorstore as ts
 from funlib.geometry import Coordinate, Roi
 
+from ._daisy import DaisyArray
 from ._data_view import StoreView
 from ._geometry import format_coordinate, format_roi, to_coordinate
 from ._labels import labels_by_attributes, labels_by_dtype
@@ -243,6 +244,11 @@ class ZarrArray(Array):
         return self._handle
 
     @property
+    def _daisy_array(self) -> DaisyArray:
+        """funlib-style access (``roi``, ``voxel_size``, ``chunk_shape``, ``to_ndarray``)."""
+        return DaisyArray(self)
+
+    @property
     def data(self) -> StoreView:
         """A numpy-like view in ``axes`` order: ``data[...]`` reads a ``numpy.ndarray``,
         ``data[...] = values`` writes, ``np.asarray(data)`` reads everything; ``shape``,
@@ -314,12 +320,16 @@ class ZarrArray(Array):
         num_channels: int | None,
         voxel_size: Any,
         dtype: Any,
-        mode: str = "a",
         write_size: Any = None,
         name: str | None = None,
         overwrite: bool = False,
+        *,
+        mode: str = "a",
     ) -> ZarrArray:
         """Create (or reuse) a dataset and return it as a ``ZarrArray``.
+
+        DaCapo's call shape: ``write_size`` is the 7th positional argument; ``mode`` (and any
+        newer option) is keyword-only.
 
         ``num_channels`` None or 1 stores no ``c`` axis; more stores ``c`` first. Chunks are
         ``write_size / voxel_size`` (default about 5 MB). An existing dataset is replaced
