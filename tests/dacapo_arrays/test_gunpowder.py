@@ -30,7 +30,7 @@ def sources(tmp_path: Path):
 
 
 def test_the_spec_matches_the_array(sources) -> None:
-    raw, raw_config, labels, label_config = sources
+    raw, raw_config, _, label_config = sources
     raw_spec = ArraySource(gp.ArrayKey("RAW"), raw_config).array_spec()
     assert (raw_spec.roi, raw_spec.voxel_size, raw_spec.dtype) == (
         raw.roi,
@@ -51,11 +51,11 @@ def test_the_spec_matches_the_array(sources) -> None:
 
 
 def test_a_training_pipeline_at_two_voxel_sizes(sources) -> None:
-    raw, raw_config, labels, label_config = sources
+    raw, raw_config, labels, _ = sources
     raw_key, label_key, shift_key = gp.ArrayKey("RAW"), gp.ArrayKey("LABELS"), gp.ArrayKey("S")
     pad = Coordinate(16, 16, 16)
     pipeline = (
-        (ArraySource(raw_key, raw_config, interpolatable=True), ArraySource(label_key, labels))
+        (ArraySource(raw_key, raw_config, interpolatable=True), ArraySource(label_key, labels))  # noqa: RUF005 (gunpowder builds pipelines with +)
         + gp.MergeProvider()
         + gp.Pad(raw_key, pad)
         + gp.Normalize(raw_key)
