@@ -138,8 +138,10 @@ def test_a_stopped_s3_server_fails_reads_in_time(monkeypatch: pytest.MonkeyPatch
     assert (array[array.roi] == 7).all()
     server.stop()
     started = time.monotonic()
-    with pytest.raises(StorageError, match=f"s3://{bucket}/d.zarr"):
-        array[Roi((8, 8, 8), (8, 8, 8))]
+    # a kept-alive connection may still be answered once by the stopping server's thread
+    with pytest.raises(StorageError, match=f"s3://{bucket}/d.zarr"):  # noqa: PT012
+        for offset in range(0, 16, 4):
+            assert (array[Roi((offset, 0, 0), (4, 16, 16))] == 7).all()
     assert time.monotonic() - started < BOUND
 
 

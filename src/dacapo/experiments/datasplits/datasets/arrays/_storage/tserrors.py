@@ -56,6 +56,11 @@ def translate(err: BaseException, what: str) -> ArrayError:
             f"{what}: {message}; the stored metadata is unreadable or unsupported: repair it "
             f"or recreate the dataset"
         )
+    if code == "PERMISSION_DENIED" and "local file" in message:
+        return StorageError(
+            f"{what}: {message}; check the permissions of that file and its folders "
+            f"(ls -l), or read it as a user who may"
+        )
     if code in ("PERMISSION_DENIED", "UNAUTHENTICATED"):
         return StorageError(
             f"{what}: {message}; check your credentials (AWS_ACCESS_KEY_ID / "
