@@ -129,12 +129,27 @@ def test_repr_names_the_kind(case) -> None:
     assert type(array).__name__ in repr(array)
 
 
+def _check_stored_data(array) -> None:
+    """``array.data`` as DaCapo's code uses it: numpy out, over the whole stored data."""
+    data = array.data
+    whole = np.asarray(data)
+    assert (whole.shape, whole.dtype) == (tuple(data.shape), array.dtype)
+    assert data.ndim == len(array.axes)
+    np.testing.assert_array_equal(whole[array._slices(array.roi)], array[array.roi])
+    first = data[0].copy()
+    assert isinstance(first, np.ndarray)
+    np.testing.assert_array_equal(first, whole[0])
+
+
 def test_virtual_or_writable(case) -> None:
+    """Virtual arrays have no ``data``; stored ones a numpy-like view of it."""
     spec, _, array, truth = case
     if spec.virtual:
         assert not array.writable
         with pytest.raises(VirtualArrayError, match="virtual array computed on demand"):
             array.data  # noqa: B018
+    else:
+        _check_stored_data(array)
     if spec.writable:
         assert array.writable
         values = np.ones(truth.shape, dtype=truth.dtype)

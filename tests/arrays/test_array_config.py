@@ -145,7 +145,19 @@ def test_files_round_trip(tmp_path: Path, suffix: str) -> None:
 
 
 def test_toml_text_round_trip() -> None:
-    assert ArrayConfig.from_toml(EXPECTED.to_toml()) == EXPECTED
+    assert ArrayConfig.from_toml_text(EXPECTED.to_toml_text()) == EXPECTED
+
+
+@pytest.mark.parametrize("name", ["crop.toml", "crop.cfg"])
+def test_to_toml_and_from_toml_take_a_file_as_the_spec_writes(tmp_path: Path, name) -> None:
+    """``config.to_toml(path)`` saves, ``Kind.from_toml(path)`` loads: TOML whatever the suffix."""
+    path = tmp_path / name
+    assert EXPECTED.to_toml(path) is None
+    assert path.read_text() == EXPECTED.to_toml_text()
+    assert type(EXPECTED).from_toml(path) == EXPECTED
+    assert ArrayConfig.from_toml(str(path)) == EXPECTED
+    with pytest.raises(FileNotFoundError, match=r"config file .*missing.toml' does not exist"):
+        ArrayConfig.from_toml(tmp_path / "missing.toml")
 
 
 def test_written_yaml_is_safe_yaml(tmp_path: Path) -> None:

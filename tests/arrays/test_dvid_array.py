@@ -26,7 +26,6 @@ from dacapo.experiments.datasplits.datasets.arrays import (
     DVIDArrayConfig,
     MetadataError,
     ReadOnlyError,
-    VirtualArrayError,
 )
 from dacapo.experiments.datasplits.datasets.arrays._storage.dvid import (
     DVIDConnectionError,
@@ -353,13 +352,15 @@ def test_a_server_that_is_not_dvid(not_dvid: str) -> None:
 
 
 def test_read_only_data_and_metadata(server: FakeDVID) -> None:
-    array = _array(server.add(np.zeros((2, 2, 2), np.uint8)), name="raw")
+    values = random_volume((3, 4, 5), "uint8")
+    array = _array(server.add(values, type_name="uint8blk"), name="raw")
     assert not array.writable
-    with pytest.raises(
-        VirtualArrayError,
-        match=r"DVIDArray 'raw' has no local data handle: .* read them by ROI with array\[roi\]",
-    ):
-        array.data  # noqa: B018
+    assert (array.data.shape, array.data.dtype, array.data.ndim) == (values.shape, "uint8", 3)
+    np.testing.assert_array_equal(np.asarray(array.data), values)
+    np.testing.assert_array_equal(array.data[-1, 1:, ::2], values[-1, 1:, ::2])
+    assert array.data[2:2].shape == (0, 4, 5)
+    with pytest.raises(ReadOnlyError, match=r"cannot write to DVIDArray 'raw'.data: .*read-only"):
+        array.data[0] = 1
     with pytest.raises(
         ReadOnlyError,
         match=r"cannot add metadata to DVIDArray 'raw': it is read-only "

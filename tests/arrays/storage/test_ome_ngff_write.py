@@ -63,3 +63,19 @@ def test_zarr3_is_version_0_5_and_n5_lists_x_first() -> None:
     assert [a["name"] for a in entry["axes"]] == ["x", "y", "z"]
     assert entry["datasets"][0]["coordinateTransformations"][0]["scale"] == [2, 4, 8]
     assert n5["n5"] == "2.0.0"
+
+
+def translations(entry):
+    return {d["path"]: d["coordinateTransformations"][1]["translation"] for d in entry["datasets"]}
+
+
+def test_coarser_levels_are_written_centre_aligned() -> None:
+    """s1 over s0 at the same corner: voxel centres half an s0 voxel further (as ngff-zarr and
+    ome-zarr-py write); odd differences stay exact (x: 5 -> 10 nm is 2.5 nm)."""
+    document = enter(None, ZARR2, "s0", (4, 4, 5))
+    document = enter(document, ZARR2, "s1", (4, 8, 10))
+    document = enter(document, ZARR2, "s2", (8, 16, 20))
+    (entry,) = document["multiscales"]
+    assert translations(entry) == {"s0": [0, 0, 0], "s1": [0, 2, 2.5], "s2": [2, 6, 7.5]}
+    n5 = enter(enter(None, N5, "s0", (4, 4, 2)), N5, "s1", (8, 8, 2))
+    assert translations(n5["multiscales"][0])["s1"] == [0, 2, 2]  # x, y, z

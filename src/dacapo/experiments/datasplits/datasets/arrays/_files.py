@@ -76,8 +76,8 @@ def write_document(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
     Path(path).write_text(dumps(data, fmt), encoding="utf-8")
 
 
-def read_document(path: str | os.PathLike[str]) -> Any:
-    fmt = format_of(path)
+def read_document(path: str | os.PathLike[str], fmt: str | None = None) -> Any:
+    fmt = fmt or format_of(path)
     file = Path(path)
     if not file.is_file():
         raise ConfigFileNotFoundError(

@@ -33,8 +33,13 @@ def labels_by_dtype(dtype: Any) -> bool | None:
 
     >>> labels_by_dtype("uint64"), labels_by_dtype("float32"), labels_by_dtype("uint8")
     (True, False, None)
+
+    The byte order does not matter (zarr v2 stores ``>u8`` as often as ``<u8``):
+
+    >>> labels_by_dtype(">u8"), labels_by_dtype(">i4"), labels_by_dtype(">f4")
+    (True, True, False)
     """
-    dtype = np.dtype(dtype)
+    dtype = np.dtype(dtype).newbyteorder("=")
     if dtype in LABEL_DTYPES:
         return True
     if dtype.kind in "fc":

@@ -131,15 +131,26 @@ class ArrayConfig:
 
         return cls.from_dict(read_document(path), source=str(path))
 
-    def to_toml(self) -> str:
-        """This config as a TOML document."""
+    def to_toml(self, toml_path: str | os.PathLike[str]) -> None:
+        """Save this config to the TOML file ``toml_path`` (whatever its suffix)."""
+        UPath(toml_path).write_text(self.to_toml_text(), encoding="utf-8")
+
+    @classmethod
+    def from_toml(cls, toml_path: str | os.PathLike[str]) -> ArrayConfig:
+        """Load a config from the TOML file ``toml_path`` (see :meth:`to_toml`)."""
+        from ._files import read_document
+
+        return cls.from_dict(read_document(toml_path, fmt="toml"), source=str(toml_path))
+
+    def to_toml_text(self) -> str:
+        """This config as TOML text (what :meth:`to_toml` writes)."""
         from ._files import dumps
 
         return dumps(self.to_dict(), "toml")
 
     @classmethod
-    def from_toml(cls, text: str) -> ArrayConfig:
-        """Parse a config from a TOML document (see :meth:`to_toml`)."""
+    def from_toml_text(cls, text: str) -> ArrayConfig:
+        """Parse a config from TOML text (see :meth:`to_toml_text`)."""
         from ._files import loads
 
         return cls.from_dict(loads(text, "toml", source="TOML text"), source="TOML text")

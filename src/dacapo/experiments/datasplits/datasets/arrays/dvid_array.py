@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from funlib.geometry import Coordinate, Roi
 
+from ._data_view import roi_view
 from ._labels import labels_by_dtype
 from ._storage.dvid import DVIDClient, InstanceInfo, parse_info
+from ._storage.lazy import LazyView
 from ._storage.units import show
 from .array import Array
-from .errors import MetadataError, ReadOnlyError, VirtualArrayError
+from .errors import MetadataError, ReadOnlyError
 
 if TYPE_CHECKING:
     from .dvid_array_config import DVIDArrayConfig
@@ -92,11 +94,9 @@ class DVIDArray(Array):
         return "DVID instances are read-only here; write through DVID's own API"
 
     @property
-    def data(self) -> Any:
-        raise VirtualArrayError(
-            f"{self._label()} has no local data handle: its voxels are served by DVID at "
-            f"{self._client.node_url}; read them by ROI with array[roi] (or array.to_dask())"
-        )
+    def data(self) -> LazyView:
+        """A read-only, numpy-like view in voxels: each ``data[...]`` is one ``array[roi]``."""
+        return roi_view(self)
 
     def add_metadata(self, metadata: dict[str, Any]) -> None:
         """Refused: DVID instances are read-only here."""

@@ -14,6 +14,8 @@ import numpy as np
 import tensorstore as ts
 from funlib.geometry import Coordinate, Roi
 
+from ._daisy import DaisyArray
+from ._data_view import StoreView
 from ._geometry import format_coordinate, format_roi, to_coordinate
 from ._labels import labels_by_attributes, labels_by_dtype
 from ._reads import from_tensorstore
@@ -25,6 +27,7 @@ from ._storage.metadata import read_geometry, resolve
 from ._storage.nodes import MetadataInput, Node
 from ._storage.per_process import PerProcess
 from ._storage.tserrors import translate
+from ._storage.units import NM, to_world, world_unit
 from .array import CHANNEL_AXIS, Array
 from .errors import (
     ConfigError,
@@ -39,6 +42,10 @@ if TYPE_CHECKING:
 
     from .array_config import ArrayIdentifier
     from .zarr_array_config import ZarrArrayConfig
+
+#: Keys of what ``attrs`` adds to the stored attributes.
+NOTES = "dacapo_arrays:notes"
+WORLD_UNIT = "dacapo_arrays:world_unit"
 
 #: Accepted ``mode`` values: ``"r"`` reads only; the others read and write an existing
 #: dataset (none of them truncates it).
@@ -73,7 +80,16 @@ class ZarrArray(Array):
         self._info = stored.info
         self._attrs = stored.attrs
         self._label_nodes = (stored.attrs, *(p.attrs for p in stored.meta.parents))
-        resolved = resolve(read_geometry(stored.meta), stored.info.shape, array_config._axes)
+        self._world = world_unit(array_config.world_unit)
+        resolved = resolve(
+            read_geometry(stored.meta),
+            stored.info.shape,
+            array_config._axes,
+            world=self._world,
+            voxel_size=array_config.voxel_size,
+            offset=array_config.offset,
+        )
+        self._notes = resolved.notes
         self._axes = resolved.axes
         self._voxel_size = resolved.voxel_size
         self._origin = resolved.offset
@@ -126,8 +142,20 @@ class ZarrArray(Array):
 
     @property
     def attrs(self) -> dict[str, Any]:
-        """The dataset's user attributes (a copy; change them with :meth:`add_metadata`)."""
-        return dict(self._attrs)
+        """The dataset's user attributes (a copy; change them with :meth:`add_metadata`),
+        plus ``dacapo_arrays:notes`` (what was read other than as written: snapped
+        calibrations, centre-aligned levels) and ``dacapo_arrays:world_unit`` when not nm."""
+        found = dict(self._attrs)
+        if self._notes:
+            found[NOTES] = list(self._notes)
+        if self._world is not NM:
+            found[WORLD_UNIT] = str(self._world)
+        return found
+
+    @property
+    def world_unit(self) -> str:
+        """What one world unit is (``"nm"`` unless the config says otherwise)."""
+        return str(self._world)
 
     @property
     def is_labels(self) -> bool | None:
@@ -176,11 +204,18 @@ class ZarrArray(Array):
         found = ome_ngff.parse(meta)
         if found is None:
             return []
-        return [
-            (level.path, Coordinate(level.voxel_size), Coordinate(level.offset))
-            for level in found.levels
-            if all(o % v == 0 for o, v in zip(level.offset, level.voxel_size, strict=True))
-        ]
+        levels = []
+        for level in found.levels:
+            try:
+                voxel, offset = (
+                    to_world(values, world=self._world, source=level.path, notes=[])
+                    for values in (level.voxel_size, level.offset)
+                )
+            except MetadataError:
+                continue
+            if all(o % v == 0 for o, v in zip(offset, voxel, strict=True)):
+                levels.append((level.path, Coordinate(voxel), Coordinate(offset)))
+        return levels
 
     # -- voxels ---------------------------------------------------------------------------
 
@@ -209,9 +244,16 @@ class ZarrArray(Array):
         return self._handle
 
     @property
-    def data(self) -> ts.TensorStore:
-        """The tensorstore handle: slice it (lazily), assign to it, ``np.asarray`` it."""
-        return self._handle
+    def _daisy_array(self) -> DaisyArray:
+        """funlib-style access (``roi``, ``voxel_size``, ``chunk_shape``, ``to_ndarray``)."""
+        return DaisyArray(self)
+
+    @property
+    def data(self) -> StoreView:
+        """A numpy-like view in ``axes`` order: ``data[...]`` reads a ``numpy.ndarray``,
+        ``data[...] = values`` writes, ``np.asarray(data)`` reads everything; ``shape``,
+        ``dtype``, ``ndim``, ``chunks``. The raw handle is :attr:`tensorstore`."""
+        return StoreView(self)
 
     def _check(self, roi: Roi) -> Roi:
         """The base check, with a fast path (plain integers) for the common valid request."""
@@ -274,12 +316,16 @@ class ZarrArray(Array):
         num_channels: int | None,
         voxel_size: Any,
         dtype: Any,
-        mode: str = "a",
         write_size: Any = None,
         name: str | None = None,
         overwrite: bool = False,
+        *,
+        mode: str = "a",
     ) -> ZarrArray:
         """Create (or reuse) a dataset and return it as a ``ZarrArray``.
+
+        DaCapo's call shape: ``write_size`` is the 7th positional argument; ``mode`` (and any
+        newer option) is keyword-only.
 
         ``num_channels`` None or 1 stores no ``c`` axis; more stores ``c`` first. Chunks are
         ``write_size / voxel_size`` (default about 5 MB). An existing dataset is replaced

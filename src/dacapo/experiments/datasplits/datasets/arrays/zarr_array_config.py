@@ -34,6 +34,10 @@ class ZarrArrayConfig(ArrayConfig):
 
     ``is_labels``: ``True`` (labels or a mask) or ``False`` (intensities) overrides what the
     metadata and dtype say (see ``Array.is_labels``).
+
+    ``voxel_size`` and ``offset`` (world units) override the stored metadata; ``world_unit``
+    sets what one world unit is, so that fractional nanometres open exactly (CellMap's
+    5.24 nm as 524 units of ``"0.01 nm"``). See docs/real-data.md.
     """
 
     array_type = ZarrArray
@@ -60,6 +64,24 @@ class ZarrArrayConfig(ArrayConfig):
     is_labels: bool | None = attrs.field(
         default=None, converter=to_is_labels, metadata=help_text(LABELS_HELP)
     )
+    voxel_size: Coordinate | None = attrs.field(
+        default=None,
+        converter=to_optional_coordinate,
+        metadata=help_text("Voxel size in world units, overriding the stored metadata."),
+    )
+    offset: Coordinate | None = attrs.field(
+        default=None,
+        converter=to_optional_coordinate,
+        metadata=help_text("World position of voxel 0's corner, overriding the metadata."),
+    )
+    world_unit: str | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(attrs.validators.instance_of(str)),
+        metadata=help_text(
+            "Length of one world unit: 'nm' (default), or finer for fractional nm, e.g. "
+            "'0.01 nm' for 5.24 nm voxels; every array of one tree must use the same."
+        ),
+    )
 
     def __init__(
         self,
@@ -72,11 +94,25 @@ class ZarrArrayConfig(ArrayConfig):
         *,
         _axes: list[str] | None = _UNSET,
         is_labels: bool | None = None,
+        voxel_size: Any = None,
+        offset: Any = None,
+        world_unit: str | None = None,
     ) -> None:
         if axes is not _UNSET and _axes is not _UNSET:
             raise TypeError("pass the axes override once: axes=[...] or _axes=[...], not both")
         chosen = axes if axes is not _UNSET else _axes if _axes is not _UNSET else None
-        self.__attrs_init__(name, file_name, dataset, snap_to_grid, chosen, mode, is_labels)
+        self.__attrs_init__(
+            name,
+            file_name,
+            dataset,
+            snap_to_grid,
+            chosen,
+            mode,
+            is_labels,
+            voxel_size,
+            offset,
+            world_unit,
+        )
 
     def _problems(self) -> list[str]:
         """Mode, container, dataset and metadata, checked without reading any voxel."""

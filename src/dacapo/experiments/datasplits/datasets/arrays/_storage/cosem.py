@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .nodes import Geometry, MetadataInput
-from .units import whole_nanometres
+from .units import nanometres, stated
 
 
 def parse(meta: MetadataInput) -> Geometry | None:
@@ -25,20 +25,17 @@ def parse(meta: MetadataInput) -> Geometry | None:
         return values
 
     units = ordered(transform.get("units"))
-    voxel = whole_nanometres(
-        ordered(transform["scale"]), units, attribute="'transform.scale'", where=where
-    )
+    scale = ordered(transform["scale"])
+    names = {"attribute": "'transform.scale'", "where": where}
     translate = transform.get("translate")
-    offset = (
-        whole_nanometres(ordered(translate), units, attribute="'transform.translate'", where=where)
-        if translate is not None
-        else None
-    )
+    shifts = {"attribute": "'transform.translate'", "where": where}
     axes = transform.get("axes")
     return Geometry(
         convention="COSEM transform",
         where=where,
-        voxel_size=voxel,
-        offset=offset,
+        voxel_size=nanometres(scale, units, **names),
+        offset=nanometres(ordered(translate), units, **shifts) if translate is not None else None,
         axes=tuple(str(a) for a in ordered(axes)) if isinstance(axes, list) else None,
+        voxel_from=stated(scale, units, **names),
+        offset_from=stated(ordered(translate), units, **shifts) if translate is not None else "",
     )

@@ -79,6 +79,17 @@ def classify(documents: dict[str, Document | None], path: str) -> tuple[str, For
     return None
 
 
+def native(dtype: Any) -> np.dtype[Any]:
+    """``dtype`` in the machine's byte order: reads return native arrays (zarr v2 ``>u8``
+    decodes to ``uint64``), and ``dtype`` must say what reads return.
+
+    >>> native(">u8"), native("<f4"), native("|u1")
+    (dtype('uint64'), dtype('float32'), dtype('uint8'))
+    """
+    found: np.dtype[Any] = np.dtype(dtype).newbyteorder("=")
+    return found
+
+
 @attrs.frozen
 class ArrayInfo:
     """Shape, dtype and write-chunk shape of a stored array, as presented (z, y, x)."""
@@ -110,7 +121,7 @@ def array_info(fmt: Format, document: Document, where: str) -> ArrayInfo:
                 tuple(names) if isinstance(names, list) else None,
             )
         return ArrayInfo(
-            tuple(document["shape"]), np.dtype(document["dtype"]), tuple(document["chunks"])
+            tuple(document["shape"]), native(document["dtype"]), tuple(document["chunks"])
         )
     except (KeyError, TypeError, ValueError) as err:
         problem = f"missing key {err}" if isinstance(err, KeyError) else str(err)

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from dacapo.experiments.datasplits.datasets.arrays.errors import ReadOnlyError
+
 Reader = Callable[[tuple[slice, ...]], np.ndarray]
 
 
@@ -70,6 +72,12 @@ class LazyView:
             block = np.take(block, picks, axis=axis)
         block = block.reshape([n for i, n in enumerate(block.shape) if i not in squeeze])
         return block[()] if block.ndim == 0 else block  # a numpy scalar, as numpy returns
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        raise ReadOnlyError(
+            f"cannot write to {self._name}: the view is read-only (so is its array); write "
+            f"to a zarr or N5 copy of it instead (`dacapo-arrays write`)"
+        )
 
     def _normalize(self, key: Any) -> tuple[list[slice], dict[int, np.ndarray], set[int]]:
         """Bounding step-1 slices per shown axis, the picks for strided axes, ints to drop."""

@@ -9,6 +9,7 @@ config's axes override, and checks that the result is consistent, naming the fil
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import attrs
 from funlib.geometry import Coordinate
@@ -17,6 +18,7 @@ from dacapo.experiments.datasplits.datasets.arrays.errors import GeometryError, 
 
 from . import cosem, n5, ome_ngff, plain
 from .nodes import Geometry, MetadataInput
+from .units import NM, WorldUnit, to_decimal, to_world
 
 Parser = Callable[[MetadataInput], Geometry | None]
 
@@ -43,6 +45,8 @@ class Resolved:
     voxel_size: Coordinate
     offset: Coordinate
     squeeze: int
+    #: What was read other than as written (snapped calibrations, centre-aligned levels).
+    notes: tuple[str, ...] = ()
 
 
 def normalise_axis(name: str, where: str) -> str:
@@ -78,14 +82,50 @@ def _axes_problem(axes: list[str], ndim: int) -> str | None:
     return None
 
 
-def resolve(geometry: Geometry, shape: tuple[int, ...], override: list[str] | None) -> Resolved:
-    """Fill defaults, apply ``override`` axes, and check everything fits ``shape``."""
+def _world(
+    values: tuple[Any, ...] | None,
+    source: str,
+    *,
+    world: WorldUnit,
+    notes: list[str],
+    config: str,
+    field: str,
+) -> tuple[int, ...] | None:
+    if values is None:
+        return None
+    exact = tuple(to_decimal(v, attribute=field, where=source) for v in values)
+    return to_world(exact, world=world, source=source, notes=notes, config=config, field=field)
+
+
+def resolve(
+    geometry: Geometry,
+    shape: tuple[int, ...],
+    override: list[str] | None,
+    *,
+    world: WorldUnit = NM,
+    voxel_size: Coordinate | None = None,
+    offset: Coordinate | None = None,
+    config: str = "ZarrArrayConfig",
+) -> Resolved:
+    """Fill defaults, apply the config's overrides (``axes``; ``voxel_size`` and ``offset`` in
+    world units), convert to whole ``world`` units and check everything fits ``shape``."""
     where = f"{geometry.convention} in {geometry.where}"
     ndim = len(shape) - geometry.squeeze
-    voxel, offset = geometry.voxel_size, geometry.offset
-    stated = voxel or offset
+    notes = list(geometry.notes)
+    kw: dict[str, Any] = {"world": world, "notes": notes, "config": config}
+    voxel = (
+        tuple(voxel_size)
+        if voxel_size is not None
+        else _world(geometry.voxel_size, geometry.voxel_from or where, field="voxel_size", **kw)
+    )
+    origin = (
+        tuple(offset)
+        if offset is not None
+        else _world(geometry.offset, geometry.offset_from or where, field="offset", **kw)
+    )
+    stated = voxel or origin
     if override is not None:
-        axes = [normalise_axis(str(a), "ZarrArrayConfig.axes") for a in override]
+        axes = [normalise_axis(str(a), f"{config}.axes") for a in override]
     elif geometry.axes is not None:
         axes = [normalise_axis(a, where) for a in geometry.axes]
         if len(axes) == ndim - 1 and CHANNEL not in axes:
@@ -94,29 +134,30 @@ def resolve(geometry: Geometry, shape: tuple[int, ...], override: list[str] | No
         axes = _default_axes(ndim, len(stated) if stated else None, where)
     problem = _axes_problem(axes, ndim)
     if problem and override is not None:
-        raise GeometryError(f"axes {axes} from ZarrArrayConfig.axes {problem}")
+        raise GeometryError(f"axes {axes} from {config}.axes {problem}")
     if problem:
         raise MetadataError(
             f"axes {axes} from {where} {problem}; fix the metadata or override the axes with "
-            f"ZarrArrayConfig(axes=[...])"
+            f"{config}(axes=[...])"
         )
     n_spatial = len([a for a in axes if a != CHANNEL])
     voxel = voxel or (1,) * n_spatial
-    offset = offset or (0,) * n_spatial
-    for label, values in (("voxel size", voxel), ("offset", offset)):
+    origin = origin or (0,) * n_spatial
+    for label, values in (("voxel size", voxel), ("offset", origin)):
         if len(values) != n_spatial:
             raise MetadataError(
                 f"the {label} {tuple(values)} from {where} has {len(values)} entries, but "
                 f"the array has {n_spatial} spatial axes {axes[-n_spatial:]}; fix the "
-                f"metadata or override the axes with ZarrArrayConfig(axes=[...])"
+                f"metadata or override the axes with {config}(axes=[...])"
             )
     if any(v <= 0 for v in voxel):
         raise MetadataError(f"the voxel size {tuple(voxel)} from {where} must be positive")
-    if any(o % v for o, v in zip(offset, voxel, strict=True)):
+    if any(o % v for o, v in zip(origin, voxel, strict=True)):
+        below = tuple(o - o % v for o, v in zip(origin, voxel, strict=True))
         raise MetadataError(
-            f"the offset {tuple(offset)} from {where} is not a multiple of the voxel size "
-            f"{tuple(voxel)}: arrays address whole voxels on the grid of their voxel size. "
-            f"If this is a level of a centre-aligned pyramid (shifted by half a voxel), read "
-            f"the finest level and downsample it (ResampledArrayConfig)"
+            f"the offset {tuple(origin)} from {where} is not a multiple of the voxel size "
+            f"{tuple(voxel)} (both in {world}): arrays address whole voxels on the grid of "
+            f"their voxel size, and nothing is shifted silently. To read it, shift it "
+            f"explicitly with {config}(offset={below}) (the stored offset stays in attrs)"
         )
-    return Resolved(axes, Coordinate(voxel), Coordinate(offset), geometry.squeeze)
+    return Resolved(axes, Coordinate(voxel), Coordinate(origin), geometry.squeeze, tuple(notes))

@@ -7,6 +7,7 @@ function ``MetadataInput -> Geometry | None``: no I/O, so each is tested on JSON
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -44,8 +45,9 @@ class Level:
     """One level of a multiscale group: dataset path in the container, voxel size, offset."""
 
     path: str
-    voxel_size: tuple[int, ...]
-    offset: tuple[int, ...]
+    #: Exact nanometres (``Decimal``; whole numbers compare equal to ``int``).
+    voxel_size: tuple[Decimal, ...]
+    offset: tuple[Decimal, ...]
 
 
 @attrs.frozen
@@ -56,15 +58,22 @@ class Geometry:
     convention: str
     #: The file the values were read from.
     where: str
-    #: Spatial voxel size and offset in whole nanometres (channel axes excluded).
-    voxel_size: tuple[int, ...] | None = None
-    offset: tuple[int, ...] | None = None
+    #: Spatial voxel size and offset in exact nanometres (channel axes excluded); turned into
+    #: whole world units by ``metadata.resolve``.
+    voxel_size: tuple[Decimal | int, ...] | None = None
+    offset: tuple[Decimal | int, ...] | None = None
     #: Names of every axis after ``squeeze``, ``"c"`` for channels.
     axes: tuple[str, ...] | None = None
     #: Number of leading singleton axes (e.g. an OME-NGFF time axis of size 1) to index away.
     squeeze: int = 0
     #: The levels of the multiscale group the array belongs to (itself included).
     levels: tuple[Level, ...] = ()
+    #: How the voxel size and offset were written, for messages (``[5.24, 4, 4] (nm) from
+    #: 'scale' of dataset 's0' in /x/.zattrs``); empty: ``convention`` in ``where``.
+    voxel_from: str = ""
+    offset_from: str = ""
+    #: Everything read other than as written (a level placed by the centre rule, ...).
+    notes: tuple[str, ...] = ()
 
 
 def relative(path: str, group: str) -> str | None:

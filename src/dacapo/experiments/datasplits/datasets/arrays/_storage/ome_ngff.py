@@ -17,8 +17,9 @@ from typing import Any
 
 from dacapo.experiments.datasplits.datasets.arrays.errors import MetadataError
 
+from . import placement
 from .nodes import Geometry, Level, MetadataInput, Node, join_path
-from .units import to_decimal, whole_nanometres
+from .units import factor, stated, to_decimal
 
 #: Axis names of OME-NGFF 0.1 / 0.2 images, which have no ``axes``: always 5-D.
 _IMPLICIT_AXES = ("t", "c", "z", "y", "x")
@@ -70,6 +71,7 @@ def _geometry(
     paths: list[tuple[str, dict[str, Any]]],
     version: str,
 ) -> Geometry | None:
+    _check_version(version, entry, group.where)
     axes = _axes(entry, len(meta.shape), group.where)
     if meta.reversed_axes:
         axes = axes[::-1]
@@ -79,13 +81,27 @@ def _geometry(
     squeeze = _squeeze(axes, meta.shape, group.where)
     kept = axes[squeeze:]
     names = tuple("c" if kind == "channel" else name for name, kind, _ in kept)
-    voxel, offset = _level(meta, group, entry, dataset, axes)
+    voxel, translation = _level(meta, group, entry, dataset, axes)
+    finest = _level(meta, group, entry, paths[0][1], axes)
+    offset, how = placement.corner(translation, voxel, finest[1], finest[0])
+    what = f"dataset {dataset.get('path')!r}"
+    units = [unit for _, kind, unit in axes if kind == "space"]
+    written = _spatial_values(meta, entry, dataset, axes)
+    notes = []
+    if how == placement.CENTRE:
+        notes.append(
+            f"{what} in {group.where} is a centre-aligned pyramid level: its translation "
+            f"{_show(translation)} nm places voxel centres, so its corner offset is "
+            f"{_show(offset)} nm (docs/decisions.md, pyramid levels)"
+        )
     levels = []
     for path, other in paths:
         try:
-            levels.append(Level(path, *_level(meta, group, entry, other, axes)))
+            other_voxel, other_translation = _level(meta, group, entry, other, axes)
         except MetadataError:
             continue  # a level that cannot be represented cannot be opened either
+        placed, _ = placement.corner(other_translation, other_voxel, finest[1], finest[0])
+        levels.append(Level(path, other_voxel, placed))
     return Geometry(
         convention=f"OME-NGFF {version} multiscales",
         where=group.where,
@@ -94,6 +110,37 @@ def _geometry(
         axes=names,
         squeeze=squeeze,
         levels=tuple(levels),
+        voxel_from=stated(written[0], units, attribute=f"'scale' of {what}", where=group.where),
+        offset_from=stated(
+            written[1],
+            units,
+            attribute=f"'translation' of {what}"
+            + (f" (centre-aligned: corner {_show(offset)} nm)" if how == placement.CENTRE else ""),
+            where=group.where,
+        ),
+        notes=tuple(notes),
+    )
+
+
+def _show(values: tuple[Decimal, ...]) -> str:
+    return f"({', '.join(f'{v.normalize():f}' for v in values)})"
+
+
+#: OME-NGFF versions read here; 0.6 moved axes into ``coordinateSystems``.
+VERSIONS = ("0.1", "0.2", "0.3", "0.4", "0.5")
+
+
+def _check_version(version: str, entry: dict[str, Any], where: str) -> None:
+    """Refuse versions whose transforms or units this parser does not know."""
+    base = version.split("-")[0]
+    if base in VERSIONS and "coordinateSystems" not in entry:
+        return
+    raise MetadataError(
+        f"OME-NGFF version {version!r} in {where} is not supported (supported: "
+        f"{', '.join(VERSIONS)}): its axes and units live in 'coordinateSystems', which are "
+        f"not read, and a voxel size is never read with assumed units. Convert the metadata "
+        f"to version 0.4 or 0.5, or state the geometry with ZarrArrayConfig(voxel_size=..., "
+        f"offset=..., axes=[...])"
     )
 
 
@@ -165,14 +212,26 @@ def _transforms(items: Any, ndim: int, what: str, where: str) -> tuple[list[Any]
     return scale, translation
 
 
+def _spatial_values(
+    meta: MetadataInput, entry: dict[str, Any], dataset: dict[str, Any], axes: Any
+) -> tuple[list[Any], list[Any]]:
+    """The dataset's own scale and translation of the space axes, as written."""
+    what, where = f"dataset {dataset.get('path')!r}", "the multiscale"
+    scale, shift = _transforms(dataset.get("coordinateTransformations"), len(axes), what, where)
+    if meta.reversed_axes:
+        scale, shift = scale[::-1], shift[::-1]
+    space = [i for i, (_, kind, _) in enumerate(axes) if kind == "space"]
+    return [scale[i] for i in space], [shift[i] for i in space]
+
+
 def _level(
     meta: MetadataInput,
     group: Node,
     entry: dict[str, Any],
     dataset: dict[str, Any],
     axes: list[tuple[str, str, Any]],
-) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """Voxel size and offset (whole nm, spatial axes) of one dataset of a multiscale."""
+) -> tuple[tuple[Decimal, ...], tuple[Decimal, ...]]:
+    """Voxel size and translation (exact nm, space axes) of one dataset of a multiscale."""
     ndim = len(axes)
     what = f"dataset {dataset.get('path')!r}"
     where = group.where
@@ -186,7 +245,6 @@ def _level(
     )
     voxel: list[Decimal] = []
     offset: list[Decimal] = []
-    units = []
     columns = zip(
         ordered(scale), ordered(shift), ordered(root_scale), ordered(root_shift), strict=True
     )
@@ -194,10 +252,7 @@ def _level(
         if kind != "space":
             continue
         s, t, rs, rt = (to_decimal(v, attribute=what, where=where) for v in (s, t, rs, rt))
-        voxel.append(s * rs)
-        offset.append(t * rs + rt)
-        units.append(unit)
-    return (
-        whole_nanometres(voxel, units, attribute=f"'scale' of {what}", where=where),
-        whole_nanometres(offset, units, attribute=f"'translation' of {what}", where=where),
-    )
+        nm = factor(unit, attribute=f"the unit of axis in {what}", where=where)
+        voxel.append(s * rs * nm)
+        offset.append((t * rs + rt) * nm)
+    return tuple(voxel), tuple(offset)

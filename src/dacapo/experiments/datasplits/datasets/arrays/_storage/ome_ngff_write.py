@@ -35,14 +35,29 @@ def _ome_axes(axes: list[str]) -> list[dict[str, str]]:
 
 
 def _level(
-    name: str, axes: list[str], voxel: Coordinate, offset: Coordinate, reverse: bool
+    name: str,
+    axes: list[str],
+    voxel: Coordinate,
+    offset: Coordinate,
+    reverse: bool,
+    finest: list[Any] | None = None,
 ) -> dict[str, Any]:
+    """The dataset entry of one level. Its translation places voxel centres as OME-NGFF
+    says, relative to the ``finest`` level's scale (stored order): ``offset + (voxel -
+    finest) / 2`` where the level is coarser (as ome-zarr-py, ngff-zarr and fibsem-tools
+    write); the finest level's translation is its offset (``_storage/placement.py``)."""
     spatial = iter(zip(voxel, offset, strict=True))
-    scale, translation = [], []
+    finest_spatial = iter(
+        [] if finest is None else [f for f, a in zip(finest, axes, strict=False) if a != CHANNEL]
+    )
+    scale: list[Any] = []
+    translation: list[Any] = []
     for axis in axes:
         v, o = (1, 0) if axis == CHANNEL else next(spatial)
+        f = v if axis == CHANNEL else next(finest_spatial, v)
         scale.append(int(v))
-        translation.append(int(o))
+        shift = (int(v) - int(f)) / 2 if int(v) > int(f) else 0
+        translation.append(int(o) + (int(shift) if float(shift).is_integer() else shift))
     if reverse:
         scale, translation = scale[::-1], translation[::-1]
     return {
@@ -119,7 +134,11 @@ def updated_group(
         if fmt is not ZARR3:
             entry["version"] = "0.4"
         multiscales.append(entry)
-    entry["datasets"].append(_level(name, axes, voxel, offset, reverse=fmt is N5))
+    others = [_size(d) for d in entry["datasets"]]
+    finest = min(others)[1] if others and min(others)[0] < math.prod(voxel) else None
+    if finest is not None and fmt is N5:
+        finest = finest[::-1]
+    entry["datasets"].append(_level(name, axes, voxel, offset, fmt is N5, finest))
     entry["datasets"].sort(key=_size)
     multiscales[:] = [e for e in multiscales if not isinstance(e, dict) or e.get("datasets")]
     return document

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from .nodes import Geometry, MetadataInput, Node
-from .units import whole_nanometres
+from .units import nanometres, stated
 
 _VOXEL_KEYS = ("resolution", "voxel_size", "scale")
 
@@ -57,18 +57,21 @@ def parse(meta: MetadataInput) -> Geometry | None:
     if found is None and not isinstance(offset, list) and names is None:
         return None
     units = source.attrs.get("units")
-    voxel = None
+    voxel = offset_nm = None
+    voxel_from = offset_from = ""
     if found is not None:
         key, values = found
-        voxel = whole_nanometres(values, units, attribute=f"'{key}'", where=source.where)
+        voxel = nanometres(values, units, attribute=f"'{key}'", where=source.where)
+        voxel_from = stated(values, units, attribute=f"'{key}'", where=source.where)
+    if isinstance(offset, list):
+        offset_nm = nanometres(offset, units, attribute="'offset'", where=source.where)
+        offset_from = stated(offset, units, attribute="'offset'", where=source.where)
     return Geometry(
         convention="plain attributes",
         where=source.where,
         voxel_size=voxel,
-        offset=(
-            whole_nanometres(offset, units, attribute="'offset'", where=source.where)
-            if isinstance(offset, list)
-            else None
-        ),
+        offset=offset_nm,
         axes=names,
+        voxel_from=voxel_from,
+        offset_from=offset_from,
     )

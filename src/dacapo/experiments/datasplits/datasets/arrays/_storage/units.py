@@ -15,12 +15,15 @@ the same table:
 from __future__ import annotations
 
 import numbers
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from dacapo.experiments.datasplits.datasets.arrays.errors import MetadataError
+import attrs
+
+from dacapo.experiments.datasplits.datasets.arrays.errors import ConfigError, MetadataError
 
 #: Factor to nanometres of every length unit we accept (UDUNITS-2 names as OME-NGFF uses them,
 #: their abbreviations, the spellings found in N5, funlib, OME-XML, ImageJ and DVID metadata),
@@ -86,17 +89,11 @@ def to_decimal(value: Any, *, attribute: str, where: str) -> Decimal:
     return Decimal(repr(float(value)))
 
 
-def whole_nanometres(values: Any, units: Any, *, attribute: str, where: str) -> tuple[int, ...]:
-    """``values`` (one per axis) in ``units`` (one unit, or one per axis) as whole nm.
+def nanometres(values: Any, units: Any, *, attribute: str, where: str) -> tuple[Decimal, ...]:
+    """``values`` (one per axis) in ``units`` (one unit, or one per axis) as exact nm.
 
-    >>> whole_nanometres([0.004, 0.004, 0.008], "micrometer", attribute="'scale'", where="x")
-    (4, 4, 8)
-    >>> whole_nanometres([4.5, 4, 4], "nm", attribute="'resolution'", where="/x/.zattrs")
-    Traceback (most recent call last):
-    ...
-    dacapo.experiments.datasplits.datasets.arrays.errors.MetadataError: voxel sizes and offsets
-    must be whole nanometres; got [4.5, 4, 4] (nm) from 'resolution' in /x/.zattrs, and 4.5 nm
-    is not whole...
+    >>> nanometres([0.00524, 0.004], "micrometer", attribute="'scale'", where="x")
+    (Decimal('5.24000'), Decimal('4.000'))
     """
     if isinstance(values, str | bytes) or not isinstance(values, Sequence):
         raise MetadataError(
@@ -108,19 +105,123 @@ def whole_nanometres(values: Any, units: Any, *, attribute: str, where: str) -> 
             f"{attribute} in {where} has {len(values)} values but {len(per_axis)} units "
             f"({per_axis}); give one unit per axis"
         )
+    return tuple(
+        to_decimal(value, attribute=attribute, where=where)
+        * factor(unit, attribute=attribute, where=where)
+        for value, unit in zip(values, per_axis, strict=True)
+    )
+
+
+def stated(values: Any, units: Any, *, attribute: str, where: str) -> str:
+    """How values were written, for messages: ``[5.24, 4, 4] (nm) from 'scale' in f``."""
+    per_axis = list(units) if isinstance(units, list | tuple) else [units]
+    named = sorted({str(u) for u in per_axis if u is not None})
+    shown = f" ({', '.join(named)})" if named else ""
+    return f"{_written(values)}{shown} from {attribute} in {where}"
+
+
+def whole_nanometres(
+    values: Any, units: Any, *, attribute: str, where: str, notes: list[str] | None = None
+) -> tuple[int, ...]:
+    """``values`` (one per axis) in ``units`` as whole nm (near-whole ones snapped, noted).
+
+    >>> whole_nanometres([0.004, 0.004, 0.008], "micrometer", attribute="'scale'", where="x")
+    (4, 4, 8)
+    >>> whole_nanometres([4.5, 4, 4], "nm", attribute="'resolution'", where="/x/.zattrs")
+    Traceback (most recent call last):
+    ...
+    dacapo.experiments.datasplits.datasets.arrays.errors.MetadataError: voxel sizes and offsets
+    must be whole nm; got [4.5, 4, 4] (nm) from 'resolution' in /x/.zattrs, and 4.5 nm is not
+    whole...
+    """
+    exact = nanometres(values, units, attribute=attribute, where=where)
+    source = stated(values, units, attribute=attribute, where=where)
+    return to_world(exact, world=NM, source=source, notes=[] if notes is None else notes)
+
+
+@attrs.frozen
+class WorldUnit:
+    """The length one world coordinate counts (``nm`` by default, ``0.01 nm`` for 5.24 nm)."""
+
+    text: str
+    nm: Decimal
+
+    def __str__(self) -> str:
+        return self.text
+
+
+NM = WorldUnit("nm", Decimal(1))
+
+
+def world_unit(text: Any, *, field: str = "ZarrArrayConfig.world_unit") -> WorldUnit:
+    """A world unit as configured: a length unit, optionally after a number (``"0.01 nm"``).
+
+    >>> world_unit("0.01 nm").nm, world_unit("pm").nm, world_unit(None) is NM
+    (Decimal('0.01'), Decimal('0.001'), True)
+    """
+    if text is None or text == "nm":
+        return NM
+    pattern = r"\s*([0-9.eE+-]*)\s*([^\s0-9.]+)\s*"
+    found = re.fullmatch(pattern, text) if isinstance(text, str) else None
+    unit = nanometres_per(found.group(2)) if found else None
+    try:
+        number = Decimal(found.group(1) or "1") if found else None
+    except ArithmeticError:
+        number = None
+    if unit is None or number is None or number <= 0:
+        raise ConfigError(
+            f"{field} must be a length unit, optionally after a positive number, such as "
+            f"'nm', 'pm', 'angstrom' or '0.01 nm'; got {text!r}"
+        )
+    return WorldUnit(text.strip(), number * Decimal(unit.numerator) / Decimal(unit.denominator))
+
+
+#: Values within this relative distance of a whole number of world units are snapped to it
+#: (ImageJ writes 6 nm as 6.000024, Bio-Formats 650 nm as float32 649.99997); noted in attrs.
+NEAR_WHOLE = Decimal("1e-5")
+
+
+def finer_unit(values: Sequence[Decimal], world: WorldUnit) -> str:
+    """The coarsest ``10^-k nm`` world unit in which all ``values`` (nm) are whole.
+
+    >>> finer_unit([Decimal("5.24"), Decimal(4)], NM), finer_unit([Decimal("85.2")], NM)
+    ('0.01 nm', '0.1 nm')
+    """
+    exponent = min(int(v.normalize().as_tuple().exponent) for v in values)
+    step = Decimal(1).scaleb(min(exponent, 0))
+    return f"{step:f} nm"
+
+
+def to_world(
+    values_nm: Sequence[Decimal],
+    *,
+    world: WorldUnit,
+    source: str,
+    notes: list[str],
+    config: str = "ZarrArrayConfig",
+    field: str = "voxel_size",
+) -> tuple[int, ...]:
+    """Exact nm values as whole world units; near-whole values snap (and a note says so),
+    really fractional ones raise, naming the world unit that opens them exactly."""
     result = []
-    for value, unit in zip(values, per_axis, strict=True):
-        exact = to_decimal(value, attribute=attribute, where=where)
-        nm = exact * factor(unit, attribute=attribute, where=where)
-        if nm != nm.to_integral_value():
-            named = sorted({str(u) for u in per_axis if u is not None})
-            shown = f" ({', '.join(named)})" if named else ""
-            raise MetadataError(
-                f"voxel sizes and offsets must be whole nanometres; got {_written(values)}{shown} "
-                f"from {attribute} in {where}, and {nm.normalize():f} nm is not whole. Nothing "
-                f"is rounded: rewrite the metadata in whole nanometres, or resample the data"
-            )
-        result.append(int(nm))
+    snapped = False
+    for value in values_nm:
+        count = value / world.nm
+        whole = count.to_integral_value()
+        if count != whole:
+            if abs(count - whole) > NEAR_WHOLE * max(abs(count), Decimal(1)):
+                finer = finer_unit(values_nm, world)
+                raise MetadataError(
+                    f"voxel sizes and offsets must be whole {world}; got {source}, and "
+                    f"{(value / world.nm).normalize():f} {world} is not whole. Nothing is "
+                    f"rounded: open it exactly with {config}(world_unit={finer!r}) (then give "
+                    f"every array of the config tree the same world_unit), or state the "
+                    f"{field.replace('_', ' ')} with {config}({field}=...) in {world}"
+                )
+            snapped = True
+        result.append(int(whole))
+    if snapped:
+        notes.append(f"{source}: read as {tuple(result)} {world} (within a relative 1e-5)")
     return tuple(result)
 
 
