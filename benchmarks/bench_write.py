@@ -278,6 +278,100 @@ def _large(config: ArrayConfig, labels: ZarrArrayConfig, dtype: str, passes: int
     ]  # fmt: skip
 
 
+PYRAMID_WRITER = textwrap.dedent(
+    """
+    import json, sys
+    from dacapo.experiments.datasplits.datasets.arrays import ArrayConfig, ArrayIdentifier
+    from dacapo_arrays.blockwise import write
+
+    if __name__ == "__main__":
+        config = ArrayConfig.from_dict(json.loads(sys.argv[1]))
+        result = write(config, ArrayIdentifier(sys.argv[2], "out"), workers=int(sys.argv[3]),
+                       chunk_shape=(int(sys.argv[4]),) * 3, pyramid_levels=2, overwrite=True,
+                       progress=False)
+        print(json.dumps([[lv.blocks, lv.seconds] for lv in result.levels]))
+    """
+)
+
+
+def _pyramid_writer(config: ArrayConfig, output: Path) -> list[list[float]]:
+    """``write --pyramid 2`` in a fresh process: (blocks, seconds) of s0, s1, s2."""
+    shutil.rmtree(output, ignore_errors=True)
+    shutil.rmtree(f"{output}.blocks", ignore_errors=True)
+    args = [sys.executable, "-c", PYRAMID_WRITER, json.dumps(config.to_dict()), str(output),
+            str(WORKERS), str(CHUNK)]  # fmt: skip
+    done = subprocess.run(args, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def _pyramid_loop(source: ZarrArray, output: Path) -> list[float]:
+    """s0 (the mask) then s1, s2 (2x mode of the level below) with plain tensorstore, one
+    chunk per task on ``WORKERS`` threads: seconds per level."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from dacapo_arrays.blockwise.downsample import downsample_mode
+
+    shutil.rmtree(output, ignore_errors=True)
+    below, seconds = source.tensorstore, []
+    for k in range(3):
+        voxel = source.voxel_size * 2**k
+        roi = source.roi.snap_to_grid(voxel, mode="shrink")
+        level = ZarrArray.create_from_array_identifier(
+            ArrayIdentifier(output, f"out/s{k}"), source.axes, roi, None, voxel, "uint8",
+            write_size=voxel * CHUNK,
+        ).tensorstore  # fmt: skip
+
+        def one(index: tuple[slice, ...], k: int = k, below: Any = below, level: Any = level):
+            if k == 0:
+                data = _mask(below[index].read().result())
+            else:
+                wide = tuple(slice(2 * i.start, 2 * i.stop) for i in index)
+                data = downsample_mode(below[wide].read().result(), 3)
+            level[index].write(data).result()
+
+        start = time.perf_counter()
+        with ThreadPoolExecutor(WORKERS) as pool:
+            list(pool.map(one, _blocks(roi, voxel)))
+        seconds.append(time.perf_counter() - start)
+        below = level
+    return seconds
+
+
+def _pyramid(config: ArrayConfig, labels: ZarrArrayConfig, passes: int = 3) -> list[Row]:
+    """The binarized write with levels s0..s2 beside the same levels from a tensorstore loop."""
+    source = ZarrArray.open_from_array_identifier(
+        ArrayIdentifier(labels.file_name, labels.dataset)
+    )
+    nbytes = int(np.prod(source.shape)) * source.dtype.itemsize
+    scratch = Path(str(labels.file_name)).parent / f"bench_write-{os.getpid()}"
+    ours, theirs = [], []
+    for k in range(passes):
+        for which in ("writer", "loop") if k % 2 else ("loop", "writer"):
+            if which == "writer":
+                ours.append(_pyramid_writer(config, scratch / "pyramid.zarr"))
+            else:
+                theirs.append(_pyramid_loop(source, scratch / "pyramid-raw.zarr"))
+    shutil.rmtree(scratch, ignore_errors=True)
+    writer = Timing(tuple(sum(s for _, s in levels) for levels in ours))
+    loop = Timing(tuple(sum(levels) for levels in theirs))
+    per_level = ", ".join(
+        f"s{k}: {int(ours[0][k][0])} blocks {statistics.median(p[k][1] for p in ours):.2f} s "
+        f"vs {statistics.median(p[k] for p in theirs):.2f} s"
+        for k in range(3)
+    )
+    side = source.shape[0]
+    note = (
+        f"{side}³ uint64 labels -> binarized s0..s2 (mode), {WORKERS} workers, {CHUNK}³ "
+        f"chunks; levels' own seconds (the writer's start-up not included), ours vs loop: "
+        f"{per_level}; {writer.text()} vs {loop.text()}; {passes} passes"
+    )
+    return [
+        writer.row(f"write binarized {side}³ --pyramid 2", nbytes,
+                   (writer.over(loop), "tensorstore loop, same levels"), note),
+        loop.row(f"  tensorstore loop s0..s2 {side}³ ({WORKERS} threads)", nbytes),
+    ]  # fmt: skip
+
+
 def _mask(block: np.ndarray) -> np.ndarray:
     """The hand-written kernel: ``==`` per id (few ids), OR-ed in place, viewed as uint8."""
     out = block == MITO_IDS[0]
@@ -293,10 +387,11 @@ def run(data: Data) -> list[Row]:
         name="mito", source_array_config=data.labels, groupings=[("mito", MITO_IDS)]
     )
     rows += _small("binarized", binarize, data, MITO_IDS)
+    rows += _pyramid(binarize, data.labels)
     if os.environ.get("BENCH_WRITE_LARGE", "1") == "0":
         return rows
     large = make_large_labels(data)
     binarize_large = BinarizeArrayConfig(
         name="mito", source_array_config=large, groupings=[("mito", MITO_IDS)]
     )
-    return rows + _large(binarize_large, large, "uint8")
+    return rows + _large(binarize_large, large, "uint8") + _pyramid(binarize_large, large)

@@ -27,15 +27,10 @@ from dacapo.experiments.datasplits.datasets.arrays._geometry import (
     check_request,
     format_coordinate,
     format_roi,
-    to_coordinate,
 )
 
 from .downsample import method_for
-
-#: The default chunk holds about this many bytes (a power of two per side); the default
-#: block is 2 x 2 x 2 chunks, so tensorstore encodes several chunks of a block in parallel.
-CHUNK_BYTES = 2 * 2**20
-BLOCK_CHUNKS = 2
+from .shapes import Shapes, clip, clip_to_units, shapes_for, split_for_workers
 
 
 @attrs.frozen
@@ -52,6 +47,8 @@ class Level:
     chunk_shape: Coordinate
     #: How level ``index`` is made from level ``index - 1``; ``None`` for the first level.
     downsample: str | None = None
+    #: Shard shape of the dataset in voxels (zarr v3), ``None``: not sharded.
+    shard_shape: Coordinate | None = None
 
     @property
     def block(self) -> Roi:
@@ -85,6 +82,12 @@ class Plan:
     #: The array has a ``c`` axis of length 1, stored without it.
     squeeze: bool
     levels: list[Level]
+    #: The storage format asked for (``zarr2``, ``zarr3``, ``n5``), ``None``: the container's.
+    format: str | None = None
+    #: ``Array.is_labels`` of the array: labels get OME-NGFF ``image-label`` metadata.
+    is_labels: bool | None = None
+    #: The block shape the user asked for (voxels), ``None``: chosen per level.
+    block_shape: list[int] | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = attrs.asdict(self, recurse=False)
@@ -97,6 +100,7 @@ class Plan:
                 "block_shape": list(map(int, lv.block_shape)),
                 "chunk_shape": list(map(int, lv.chunk_shape)),
                 "downsample": lv.downsample,
+                "shard_shape": None if lv.shard_shape is None else list(map(int, lv.shard_shape)),
             }
             for lv in self.levels
         ]
@@ -113,17 +117,35 @@ class Plan:
                 block_shape=Coordinate(lv["block_shape"]),
                 chunk_shape=Coordinate(lv["chunk_shape"]),
                 downsample=lv["downsample"],
+                shard_shape=None
+                if lv.get("shard_shape") is None
+                else Coordinate(lv["shard_shape"]),
             )
             for lv in data["levels"]
         ]
         return cls(**{**data, "levels": levels})
 
     def fingerprint(self) -> str:
-        text = json.dumps(self.to_json(), sort_keys=True)
+        """What tells this write from another: everything but the block shapes chosen for
+        the number of workers (a resumed write keeps the blocks of its first run)."""
+        data = self.to_json()
+        for level in data["levels"]:
+            del level["block_shape"]
+        text = json.dumps(data, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def identifier(self, level: Level) -> ArrayIdentifier:
-        return ArrayIdentifier(self.container, level.dataset)
+        return ArrayIdentifier(self.container, level.dataset, format=self.format)
+
+    @property
+    def group(self) -> str:
+        """The multiscale group holding the levels (``""``: the container's root)."""
+        return self.levels[0].dataset.rpartition("/")[0]
+
+
+def _format_of(container: str) -> str | None:
+    """The format a container's suffix asks for: ``n5`` for ``*.n5``, else the container's."""
+    return "n5" if container.rstrip("/").lower().endswith(".n5") else None
 
 
 def _absolute(path: str) -> str:
@@ -150,66 +172,21 @@ def absolute_paths(data: Any) -> Any:
     return data
 
 
-def default_chunk_shape(dtype: np.dtype[Any], channels: int | None, dims: int) -> Coordinate:
-    """A power-of-two cube of about :data:`CHUNK_BYTES`, 16 to 256 voxels a side.
-
-    >>> default_chunk_shape(np.dtype("uint8"), None, 3)
-    (128, 128, 128)
-    >>> default_chunk_shape(np.dtype("uint64"), channels=None, dims=3)
-    (64, 64, 64)
-    """
-    voxels = CHUNK_BYTES / (np.dtype(dtype).itemsize * (channels or 1))
-    side = 2 ** round(math.log2(voxels) / dims)
-    return Coordinate((min(256, max(16, side)),) * dims)
-
-
-def _check_shape(value: Any, dims: int, what: str) -> Coordinate:
-    shape = to_coordinate(value, what)
-    if shape.dims != dims or any(s <= 0 for s in shape):
-        raise GeometryError(
-            f"{what} {format_coordinate(shape)} must give one positive number of voxels per "
-            f"spatial axis ({dims} axes), e.g. {(64,) * dims}"
-        )
-    return shape
-
-
-def blocks_and_chunks(
-    block_shape: Any, chunk_shape: Any, array: Array
-) -> tuple[Coordinate, Coordinate]:
-    """Block and chunk shapes in voxels; a block is a whole number of chunks.
-
-    Only a block shape: chunks are blocks. Neither: :func:`default_chunk_shape`, blocks of
-    2 x 2 x 2 chunks.
-    """
-    dims = array.dims
-    if chunk_shape is not None:
-        chunks = _check_shape(chunk_shape, dims, "chunk_shape")
-    elif block_shape is not None:
-        chunks = _check_shape(block_shape, dims, "block_shape")
-    else:
-        chunks = default_chunk_shape(array.dtype, array.num_channels, dims)
-    if block_shape is None:
-        return chunks * BLOCK_CHUNKS, chunks
-    blocks = _check_shape(block_shape, dims, "block_shape")
-    if not blocks.is_multiple_of(chunks):
-        raise GeometryError(
-            f"block_shape {format_coordinate(blocks)} is not a whole number of chunks "
-            f"{format_coordinate(chunks)}: blocks must not share chunks; use e.g. "
-            f"{format_coordinate(chunks * BLOCK_CHUNKS)}"
-        )
-    return blocks, chunks
-
-
-def _clip(shape: Coordinate, grid: Coordinate) -> Coordinate:
-    return Coordinate(min(int(b), int(g)) for b, g in zip(shape, grid, strict=True))
+def _level_blocks(shapes: Shapes, grid: Coordinate, index: int, workers: int) -> Coordinate:
+    """The block shape of a level: the requested one for ``s0``; otherwise split so that the
+    level keeps every worker busy (see :func:`~.shapes.split_for_workers`)."""
+    if shapes.block_given and index == 0:
+        return shapes.block
+    return split_for_workers(shapes.block, shapes.unit, grid, workers)
 
 
 def _levels(
     array: Array,
     roi: Roi,
-    shapes: tuple[Coordinate, Coordinate],
+    shapes: Shapes,
     datasets: list[str],
     method: str | None,
+    workers: int,
 ) -> list[Level]:
     levels = []
     voxel_size = array.voxel_size
@@ -224,10 +201,27 @@ def _levels(
                     f"levels"
                 )
         grid = roi.shape / voxel_size
-        blocks, chunks = (_clip(shape, grid) for shape in shapes)
+        blocks = clip(_level_blocks(shapes, grid, index, workers), grid)
+        chunks = clip(shapes.chunk, grid)
+        shards = None if shapes.shard is None else clip_to_units(shapes.shard, chunks, grid)
         downsample = method if index > 0 else None
-        levels.append(Level(index, dataset, roi, voxel_size, blocks, chunks, downsample))
+        levels.append(Level(index, dataset, roi, voxel_size, blocks, chunks, downsample, shards))
     return levels
+
+
+def level_datasets(dataset: str, pyramid_levels: int) -> list[str]:
+    """The datasets of a write: always a multiscale group ``NAME/s0``, ``NAME/s1``, ...
+
+    A dataset already named ``.../s0`` is the first level itself.
+
+    >>> level_datasets("mito", 1), level_datasets("pred/mito/s0", 0)
+    (['mito/s0', 'mito/s1'], ['pred/mito/s0'])
+    """
+    dataset = dataset.strip("/")
+    group, _, last = dataset.rpartition("/")
+    if last != "s0":
+        group = dataset
+    return [f"{group}/s{k}".lstrip("/") for k in range(pyramid_levels + 1)]
 
 
 def make_plan(
@@ -238,8 +232,10 @@ def make_plan(
     roi: Roi | None = None,
     block_shape: Any = None,
     chunk_shape: Any = None,
+    shard_shape: Any = None,
     pyramid_levels: int = 0,
     downsample: str = "auto",
+    workers: int = 1,
 ) -> Plan:
     """Check the request against ``array`` (built from ``config``) and decide the output."""
     roi = array.roi if roi is None else roi
@@ -250,13 +246,16 @@ def make_plan(
         raise ValueError(f"pyramid_levels must be a whole number >= 0, got {pyramid_levels!r}")
     channels = array.num_channels
     squeeze = channels == 1
-    shapes = blocks_and_chunks(block_shape, chunk_shape, array)
-    dataset = target.dataset.strip("/")
-    datasets = (
-        [dataset]
-        if pyramid_levels == 0
-        else [f"{dataset}/s{k}" for k in range(pyramid_levels + 1)]
+    shapes = shapes_for(
+        array, block_shape=block_shape, chunk_shape=chunk_shape, shard_shape=shard_shape
     )
+    fmt = target.format or _format_of(str(target.container))
+    if shapes.shard is not None and fmt not in (None, "zarr3"):
+        raise GeometryError(
+            f"shards are a zarr v3 feature, but {str(target.container)!r} is written as "
+            f"{fmt}; write zarr3 (a .zarr container) to use shards, or leave them out"
+        )
+    datasets = level_datasets(target.dataset, pyramid_levels)
     method = method_for(array, downsample) if pyramid_levels else None
     return Plan(
         config=absolute_paths(config.to_dict()),
@@ -265,5 +264,8 @@ def make_plan(
         num_channels=None if squeeze else channels,
         dtype=np.dtype(array.dtype).str,
         squeeze=squeeze,
-        levels=_levels(array, roi, shapes, datasets, method),
+        levels=_levels(array, roi, shapes, datasets, method, workers),
+        format=fmt or ("zarr3" if shapes.shard is not None else None),
+        is_labels=array.is_labels,
+        block_shape=list(map(int, shapes.block)) if shapes.block_given else None,
     )

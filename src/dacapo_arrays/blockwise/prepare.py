@@ -9,13 +9,18 @@ while creating them recreates them on the next run.
 
 from __future__ import annotations
 
+import tensorstore as ts
+
 from dacapo.experiments.datasplits.datasets.arrays import (
     ContainerNotFoundError,
     DatasetNotFoundError,
     IncompatibleDatasetError,
     ZarrArray,
 )
+from dacapo.experiments.datasplits.datasets.arrays._storage.formats import classify, probe_keys
+from dacapo.experiments.datasplits.datasets.arrays._storage.kvstore import Container
 
+from .metadata import describe_output
 from .plan import Level, Plan
 from .rundir import RUN_FILE, RunDir
 
@@ -51,17 +56,36 @@ def _refuse(plan: Plan, folder: RunDir, record: dict[str, object] | None) -> Non
         )
 
 
-def prepare_output(plan: Plan, folder: RunDir, *, overwrite: bool) -> bool:
-    """Make the output ready for blocks; return whether an earlier run is resumed."""
+def _clear_group(plan: Plan, *, overwrite: bool) -> None:
+    """Make room for the multiscale group: an array stored where it goes (a write of the
+    earlier one-array layout) is refused, or deleted with ``overwrite``."""
+    container = Container(plan.container)
+    found = classify(container.read_jsons(probe_keys(plan.group)), plan.group)
+    if found is None or found[0] != "array":
+        return
+    if not overwrite:
+        raise OutputExistsError(
+            f"dataset {plan.group!r} in {plan.container!r} is an array, and this write makes "
+            f"a multiscale group there ({plan.levels[0].dataset!r}, ...); replace it with "
+            f"overwrite=True, or write to another dataset"
+        )
+    keys = ts.KvStore.KeyRange(f"{plan.group}/", f"{plan.group}0") if plan.group else None
+    container.kvstore.delete_range(keys or ts.KvStore.KeyRange()).result()
+
+
+def prepare_output(plan: Plan, folder: RunDir, *, overwrite: bool) -> Plan:
+    """Make the output ready for blocks; return the plan to run: an earlier run's when it is
+    resumed (its blocks were cut for its workers), else ``plan``."""
     record = folder.read_record()
     fingerprint = plan.fingerprint()
     same = record is not None and record.get("fingerprint") == fingerprint
     resumable = same and record is not None and record.get("created") and not overwrite
     # (an output deleted without its run folder is written again from the start)
-    if resumable and all(_exists(plan, level) for level in plan.levels):
-        return True
+    if resumable and record and all(_exists(plan, level) for level in plan.levels):
+        return Plan.from_json(record["plan"])
     if not overwrite and not same:
         _refuse(plan, folder, record)
+    _clear_group(plan, overwrite=overwrite)
     folder.reset()
     folder.write_record(
         {
@@ -83,6 +107,8 @@ def prepare_output(plan: Plan, folder: RunDir, *, overwrite: bool) -> bool:
             write_size=level.chunk_shape * level.voxel_size,
             name=level.dataset,
             overwrite=True,
+            shard_shape=level.shard_shape,
         )
+    describe_output(plan)
     folder.update_record(created=True, status="created")
-    return False
+    return plan

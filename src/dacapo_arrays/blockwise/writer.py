@@ -46,6 +46,7 @@ def write(
     progress: bool = True,
     *,
     chunk_shape: Sequence[int] | None = None,
+    shard_shape: Sequence[int] | None = None,
     launcher: str | Sequence[str] | None = None,
     host: str | None = None,
     max_retries: int = 2,
@@ -58,11 +59,14 @@ def write(
 ) -> WriteResult:
     """Write ``array_config``'s array (over ``roi``, default: all of it) into ``target``.
 
-    ``target`` names a container (``.zarr``, ``.n5``; path or URL) and a dataset, created
-    with ``ZarrArray.create_from_array_identifier``; with ``pyramid_levels=k`` the dataset is
-    a multiscale group holding ``s0``..``sk`` (each 2x coarser). The dataset's chunks are
-    ``chunk_shape`` voxels; blocks (``block_shape`` voxels, whole chunks; default 2x2x2
-    chunks, or one chunk when only ``block_shape`` is given) run on ``workers`` processes
+    ``target`` names a container (``.zarr``, ``.n5``; path or URL; ``target.format`` picks
+    ``"zarr2"``, ``"zarr3"`` or ``"n5"``) and a dataset ``NAME``: a multiscale group holding
+    ``NAME/s0`` and, with ``pyramid_levels=k``, ``s1``..``sk`` (each 2x coarser), each
+    created with ``ZarrArray.create_from_array_identifier``. The chunks are ``chunk_shape``
+    voxels (default a power-of-two cube of about 2 MiB), grouped into zarr v3 shards of
+    ``shard_shape`` voxels if given; blocks (``block_shape`` voxels, whole shards or chunks;
+    default one shard, or 2x2x2 chunks, split further so every level keeps all workers busy;
+    one chunk when only ``block_shape`` is given) run on ``workers`` processes
     here, or wherever ``launcher`` (e.g. ``"srun -N1"``) starts them; workers started with
     ``dacapo-arrays worker RUN_DIR`` join on their own. ``host`` is the address workers
     connect to (default ``127.0.0.1``, or detected when a launcher is given; ``"auto"`` to
@@ -84,6 +88,7 @@ def write(
     check_output_is_not_source(array_config, target)
     if isinstance(roi, str):
         roi = parse_roi(roi)
+    workers = _workers(workers)
     array = array_config.create_array()
     plan = make_plan(
         array_config,
@@ -92,16 +97,18 @@ def write(
         roi=roi,
         block_shape=block_shape,
         chunk_shape=chunk_shape,
+        shard_shape=shard_shape,
         pyramid_levels=pyramid_levels,
         downsample=downsample,
+        workers=workers,
     )
     check_blocks(
         f"writing {target.dataset!r}", sum(lv.num_blocks for lv in plan.levels), force=force
     )
     folder = RunDir(run_dir if run_dir is not None else default_run_dir(target))
-    prepare_output(plan, folder, overwrite=overwrite)
+    plan = prepare_output(plan, folder, overwrite=overwrite)
     options = Options(
-        workers=_workers(workers),
+        workers=workers,
         launcher=tuple(shlex.split(launcher) if isinstance(launcher, str) else launcher or ()),
         host=host,
         max_retries=max_retries,

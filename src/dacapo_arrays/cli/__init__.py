@@ -12,7 +12,7 @@ import click
 
 from dacapo_arrays.viewer.cli import view
 
-from ._errors import report
+from ._errors import reader_gone, report
 from .check import check
 from .demo import demo
 from .info import info
@@ -28,6 +28,8 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except BrokenPipeError:
+            ctx.exit(reader_gone())
         except Exception as err:
             if ctx.params.get("debug"):
                 raise

@@ -6,6 +6,10 @@ either instead.
 
 from __future__ import annotations
 
+import os
+import re
+import sys
+
 import click
 
 from dacapo.experiments.datasplits.datasets.arrays import (
@@ -58,9 +62,45 @@ def is_user_error(error: BaseException) -> bool:
     return _hint(error) is not None
 
 
+#: The Python advice in the library's messages, and what to do on the command line instead.
+CLI_ADVICE: tuple[tuple[str, str], ...] = (
+    (r"(?:pass |replace it with )?overwrite=True", "pass --overwrite"),
+    (r"\(not even with pass --overwrite\)", "(not even with --overwrite)"),
+    (
+        r"intersect it with the array's ROI first \(roi\.intersect\(array\.roi\)\)",
+        "give a --roi inside it (`dacapo-arrays info CONFIG` shows the array's ROI)",
+    ),
+    (r"snap it with roi\.snap_to_grid\((\([^)]*\))\)", r"give a --roi in multiples of \1 nm"),
+    (r"in Python downsample='mode' or 'mean', ", ""),
+)
+
+
+def cli_advice(message: str) -> str:
+    """``message`` with its Python advice (``overwrite=True``) as command-line advice.
+
+    >>> cli_advice("exists; replace it with overwrite=True, or write to another dataset")
+    'exists; pass --overwrite, or write to another dataset'
+    """
+    for pattern, replacement in CLI_ADVICE:
+        message = re.sub(pattern, replacement, message)
+    return message
+
+
+def reader_gone() -> int:
+    """The reader of our output went away (``info ... | head``): stop quietly, like ``cat``.
+
+    Python would report the broken pipe again while flushing stdout at exit; point stdout at
+    ``/dev/null`` first.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 0
+
+
 def report(error: BaseException) -> int:
     """Print ``error`` for a user and return the exit code."""
-    message = str(error) or type(error).__name__
+    message = cli_advice(str(error) or type(error).__name__)
     if is_user_error(error):
         click.echo(f"error: {message}", err=True)
         click.echo(f"hint: {_hint(error)}", err=True)

@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import click
+
 from dacapo.experiments.datasplits.datasets.arrays import (
     ArrayConfig,
     ArrayIdentifier,
@@ -16,6 +18,8 @@ from dacapo.experiments.datasplits.datasets.arrays import (
 from dacapo.experiments.datasplits.datasets.arrays._files import FORMATS
 
 CONTAINER_SUFFIXES = (".zarr", ".n5", ".zr")
+#: The storage formats ``write --format`` accepts.
+STORAGE_FORMATS = ("zarr2", "zarr3", "n5")
 
 
 def is_config_file(text: str) -> bool:
@@ -95,9 +99,22 @@ def configs_for_path(text: str) -> list[ZarrArrayConfig]:
     return [ZarrArrayConfig(name=d, file_name=container, dataset=d) for d in datasets]
 
 
-def output_identifier(output: str, dataset: str | None, default: str) -> ArrayIdentifier:
-    """The write target: ``OUTPUT`` (``out.zarr`` or ``out.zarr/dataset``) and ``--dataset``."""
+def output_identifier(
+    output: str, dataset: str | None, default: str, fmt: str | None = None
+) -> ArrayIdentifier:
+    """The write target: ``OUTPUT`` (``out.zarr`` or ``out.zarr/dataset``) and ``--dataset``.
+
+    An OUTPUT without a container suffix is refused unless ``--format`` says what to write,
+    so that a typo (``out.txt``) does not become a folder of chunks.
+    """
     container, inner = split_container(output)
     if not container.lower().endswith(CONTAINER_SUFFIXES):
+        if fmt is None or Path(output).is_file():
+            raise click.BadParameter(
+                f"{output!r} is not a zarr or N5 container; name it with .zarr or .n5 (e.g. "
+                f"{Path(output).stem or 'out'}.zarr), or pass --format zarr2|zarr3|n5 to write "
+                f"a container of that format at this path",
+                param_hint="OUTPUT",
+            )
         container, inner = output.rstrip("/"), ""
-    return ArrayIdentifier(container, dataset or inner or default)
+    return ArrayIdentifier(container, dataset or inner or default, format=fmt)

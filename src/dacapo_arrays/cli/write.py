@@ -15,10 +15,10 @@ from dacapo_arrays.blockwise import (
     write,
 )
 
-from ._targets import load_config, output_identifier
+from ._targets import STORAGE_FORMATS, load_config, output_identifier
 
 
-def _shape(text: str | None) -> tuple[int, ...] | None:
+def _shape(text: str | None, what: str = "block shape") -> tuple[int, ...] | None:
     if text is None:
         return None
     try:
@@ -26,9 +26,7 @@ def _shape(text: str | None) -> tuple[int, ...] | None:
     except ValueError:
         shape = ()
     if not shape or any(s <= 0 for s in shape):
-        raise click.BadParameter(
-            f"{text!r} is not a block shape; write voxels per axis, e.g. 64,64,64"
-        )
+        raise click.BadParameter(f"{text!r} is not a {what}; write voxels per axis, e.g. 64,64,64")
     return shape
 
 
@@ -60,6 +58,18 @@ def _summary(result: WriteResult) -> None:
     "--chunk-shape",
     metavar="Z,Y,X",
     help="Chunk shape in voxels (default: the block shape if given, else ~2 MB).",
+)
+@click.option(
+    "--shards",
+    metavar="Z,Y,X",
+    help="zarr v3 shard shape in voxels, whole chunks (one file per shard; blocks are "
+    "whole shards). Implies --format zarr3.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(STORAGE_FORMATS),
+    help="Storage format (default: the container's; n5 for *.n5, else zarr2).",
 )
 @click.option(
     "--downsample",
@@ -104,19 +114,23 @@ def _summary(result: WriteResult) -> None:
 def write_command(config_file: str, output: str, **options: Any) -> None:
     """Write the array CONFIG describes into OUTPUT (a .zarr or .n5 container), block by block.
 
+    OUTPUT/DATASET becomes a multiscale group: DATASET/s0, and with --pyramid N also s1..sN.
+
     An interrupted write resumes when run again: blocks already written are skipped. Other
     machines can join with `dacapo-arrays worker RUN_DIR` (see docs/writing.md).
     """
+    fmt = options.pop("fmt")
     config = load_config(config_file)
     roi_text = options.pop("roi_text")
-    target = output_identifier(output, options.pop("dataset"), config.name)
+    target = output_identifier(output, options.pop("dataset"), config.name, fmt)
     try:
         result = write(
             config,
             target,
             roi=None if roi_text is None else parse_roi(roi_text),
             block_shape=_shape(options.pop("block_shape")),
-            chunk_shape=_shape(options.pop("chunk_shape")),
+            chunk_shape=_shape(options.pop("chunk_shape"), "chunk shape"),
+            shard_shape=_shape(options.pop("shards"), "shard shape"),
             pyramid_levels=options.pop("pyramid"),
             max_retries=options.pop("retries"),
             **options,

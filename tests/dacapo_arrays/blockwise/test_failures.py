@@ -28,7 +28,9 @@ def test_a_failing_block_is_retried_and_then_succeeds(tmp_path: Path, labels, fa
                    workers=1, progress=False)  # fmt: skip
     assert result.ok
     assert faults.log().count(f"computed:s0:{MIDDLE}") == 2
-    np.testing.assert_array_equal(_open(tmp_path / "out.zarr", "x")[truth.roi], truth[truth.roi])
+    np.testing.assert_array_equal(
+        _open(tmp_path / "out.zarr", "x/s0")[truth.roi], truth[truth.roi]
+    )
 
 
 def test_a_block_that_keeps_failing_is_reported_and_redone_on_rerun(
@@ -74,7 +76,7 @@ def test_failures_are_raised_together_after_every_other_block(
         write(config, ArrayIdentifier(tmp_path / "out.zarr", "x"), block_shape=BLOCK,
               workers=1, max_retries=0, progress=False, in_process=False)  # fmt: skip
     result = caught.value.result
-    assert [(f.dataset, f.roi) for f in result.failures] == [("x", MIDDLE_ROI)]
+    assert [(f.dataset, f.roi) for f in result.failures] == [("x/s0", MIDDLE_ROI)]
     assert result.failures[0].error == "RuntimeError: injected fault"
     assert result.levels[0].written == 74
     assert sum(line.startswith("computed") for line in faults.log()) == 75

@@ -70,7 +70,7 @@ def test_the_message_names_output_source_and_config_path(tmp_path: Path, labels)
 def test_a_sibling_dataset_is_fine(tmp_path: Path, labels) -> None:
     config, truth = labels
     write(config, ArrayIdentifier(tmp_path / "source.zarr", "labels2"), progress=False)
-    copy = ZarrArrayConfig(name="c", file_name=tmp_path / "source.zarr", dataset="labels2")
+    copy = ZarrArrayConfig(name="c", file_name=tmp_path / "source.zarr", dataset="labels2/s0")
     array = copy.create_array()
     assert (array[array.roi] == truth[truth.roi]).all()
 

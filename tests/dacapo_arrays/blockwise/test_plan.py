@@ -12,7 +12,8 @@ from dacapo.experiments.datasplits.datasets.arrays import (
     ROIError,
     ZarrArrayConfig,
 )
-from dacapo_arrays.blockwise.plan import Plan, default_chunk_shape, make_plan
+from dacapo.experiments.datasplits.datasets.arrays._storage.layout import default_chunk_shape
+from dacapo_arrays.blockwise.plan import Plan, make_plan
 from dacapo_arrays.blockwise.rundir import default_run_dir
 
 CONFIG = ZarrArrayConfig(name="raw", file_name="in.zarr", dataset="raw")
@@ -38,17 +39,36 @@ def test_blocks_are_clipped_to_the_volume_and_levels_halve() -> None:
     assert s0.num_blocks == 2 * 2 * 3
     assert s1.voxel_size == Coordinate(16, 8, 8)
     assert s1.roi == Roi((16, -8, 8), (160, 120, 152))  # snapped inwards to the coarser grid
-    assert s1.block_shape == Coordinate(10, 15, 16)
+    assert s1.block_shape == Coordinate(10, 15, 16)  # one chunk: as small as blocks get
     assert s2.voxel_size == Coordinate(32, 16, 16)
     assert s2.downsample == "mean"
     assert s0.downsample is None
 
 
-def test_one_dataset_without_a_pyramid() -> None:
+def test_without_a_pyramid_the_output_is_a_multiscale_group_of_one_level() -> None:
     plan = make_plan(CONFIG, _array(dtype="uint64"), TARGET)
-    assert [lv.dataset for lv in plan.levels] == ["raw"]
+    assert [lv.dataset for lv in plan.levels] == ["raw/s0"]
+    assert plan.group == "raw"
     level = plan.levels[0]
     assert level.chunk_shape == level.block_shape == Coordinate(20, 30, 40)  # 64^3, clipped
+    named = make_plan(CONFIG, _array(dtype="uint64"), ArrayIdentifier("o.zarr", "a/raw/s0"))
+    assert [lv.dataset for lv in named.levels] == ["a/raw/s0"]
+
+
+def test_every_level_is_split_for_the_workers_down_to_one_chunk() -> None:
+    big = _array(shape=(512, 512, 512), voxel=(1, 1, 1), offset=(0, 0, 0), dtype="float32")
+    plan = make_plan(CONFIG, big, TARGET, pyramid_levels=3, chunk_shape=(64, 64, 64), workers=4)
+    blocks = [lv.num_blocks for lv in plan.levels]
+    chunks = [
+        int(np.prod(-(-np.asarray(lv.roi.shape / lv.voxel_size) // 64))) for lv in plan.levels
+    ]
+    assert chunks == [512, 64, 8, 1]
+    assert blocks == [64, 8, 4, 1]  # s0: 2x2x2 chunks; then >= 4 blocks while chunks allow
+    assert all(b >= min(4, c) for b, c in zip(blocks, chunks, strict=True))
+    one = make_plan(CONFIG, big, TARGET, pyramid_levels=3, chunk_shape=(64, 64, 64))
+    assert one.fingerprint() == plan.fingerprint()  # the workers do not change the write
+    given = make_plan(CONFIG, big, TARGET, block_shape=(256, 256, 256), chunk_shape=(64,) * 3)
+    assert given.levels[0].num_blocks == 8
 
 
 def test_default_chunks_are_about_two_megabytes_and_blocks_eight_chunks() -> None:
@@ -61,7 +81,7 @@ def test_default_chunks_are_about_two_megabytes_and_blocks_eight_chunks() -> Non
     assert level.block_shape == Coordinate(256, 256, 256)
     assert level.chunk_shape == Coordinate(128, 128, 128)
     level = make_plan(
-        CONFIG, big, TARGET, block_shape=(64, 64, 128), chunk_shape=(32, 64, 64)
+        CONFIG, big, TARGET, block_shape=(64, 64, 128), chunk_shape=(32, 64, 64), workers=64
     ).levels[0]
     assert level.block_shape == Coordinate(64, 64, 128)
     assert level.chunk_shape == Coordinate(32, 64, 64)

@@ -61,7 +61,7 @@ def test_rerun_after_the_writer_was_killed_gives_the_same_bytes(
     skipped = int(rerun.stdout.split(" already written")[0].rsplit(", ", 1)[1])
     assert 0 < skipped <= written_before
     assert snapshot(output) == snapshot(reference_write)
-    out = ZarrArray.open_from_array_identifier(ArrayIdentifier(output, "labels"))
+    out = ZarrArray.open_from_array_identifier(ArrayIdentifier(output, "labels/s0"))
     np.testing.assert_array_equal(out[out.roi], truth[truth.roi])
 
 

@@ -38,7 +38,7 @@ def test_workers_that_end_early_leave_every_block_written(tmp_path: Path, labels
                    progress=False, in_process=False)  # fmt: skip
     assert result.ok
     assert result.levels[0].written == result.levels[0].blocks
-    out = ZarrArray.open_from_array_identifier(ArrayIdentifier(output, "labels"))
+    out = ZarrArray.open_from_array_identifier(ArrayIdentifier(output, "labels/s0"))
     np.testing.assert_array_equal(out[out.roi], truth[truth.roi])
     logs = sorted((result.run_dir / "logs").rglob("*.err"))
     assert all("Traceback" not in log.read_text() for log in logs)

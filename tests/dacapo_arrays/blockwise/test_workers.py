@@ -68,7 +68,7 @@ def test_a_launcher_starts_each_worker(tmp_path: Path, labels) -> None:
     assert all(
         line.endswith(f"-m dacapo_arrays.cli worker {run_dir} --launched") for line in launched
     )
-    out = _open(output, "labels")
+    out = _open(output, "labels/s0")
     np.testing.assert_array_equal(out[out.roi], truth[truth.roi])
 
 

@@ -24,7 +24,7 @@ def test_several_workers_write_what_a_whole_read_gives(tmp_path: Path, labels, c
     target = ArrayIdentifier(tmp_path / container, "copy")
     workers = 2 if container.endswith(".zarr") else 1
     result = write(config, target, block_shape=(8, 16, 16), workers=workers, progress=False)
-    out = _open(tmp_path / container, "copy")
+    out = _open(tmp_path / container, "copy/s0")
     assert (out.roi, out.voxel_size, out.dtype, out.axes) == (
         truth.roi,
         truth.voxel_size,
@@ -46,7 +46,7 @@ def test_channels_and_a_sub_roi(tmp_path: Path) -> None:
     roi = Roi((8, 16, 12), (24, 32, 40))
     write(config, ArrayIdentifier(tmp_path / "out.zarr", "part"), roi=roi, block_shape=(4, 4, 4),
           workers=1, progress=False)  # fmt: skip
-    out = _open(tmp_path / "out.zarr", "part")
+    out = _open(tmp_path / "out.zarr", "part/s0")
     assert out.roi == roi
     assert out.num_channels == 3
     assert out.axes == ["c", "z", "y", "x"]
@@ -112,7 +112,7 @@ def test_an_existing_dataset_is_not_replaced_silently(tmp_path: Path, labels) ->
     target = ArrayIdentifier(tmp_path / "other.zarr", "other")  # not the source: see test_guard
     with pytest.raises(
         OutputExistsError,
-        match=r"dataset 'other' already exists in .* and this writer did not make it",
+        match=r"dataset 'other' in .* is an array, and this write makes a multiscale group",
     ):
         write(config, target, progress=False)
     write(config, ArrayIdentifier(tmp_path / "out.zarr", "x"), workers=1, progress=False)
@@ -124,4 +124,6 @@ def test_an_existing_dataset_is_not_replaced_silently(tmp_path: Path, labels) ->
     result = write(config, ArrayIdentifier(tmp_path / "out.zarr", "x"), block_shape=(8, 8, 8),
                    workers=1, overwrite=True, progress=False)  # fmt: skip
     assert result.levels[0].written == result.levels[0].blocks
-    np.testing.assert_array_equal(_open(tmp_path / "out.zarr", "x")[truth.roi], truth[truth.roi])
+    np.testing.assert_array_equal(
+        _open(tmp_path / "out.zarr", "x/s0")[truth.roi], truth[truth.roi]
+    )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -66,3 +67,47 @@ def test_user_errors_exit_2_with_one_line_and_a_hint(tmp_path: Path, labels, cli
     assert shape.exit_code == 2
     assert "is not a block shape" in shape.stderr
     assert not (tmp_path / "out.zarr").exists()
+
+
+def test_an_output_that_is_no_container_is_refused(tmp_path: Path, labels, cli) -> None:
+    config, _ = labels
+    config.to_file(tmp_path / "labels.yaml")
+    done = cli("write", str(tmp_path / "labels.yaml"), str(tmp_path / "out.txt"))
+    assert done.returncode == 2
+    assert "is not a zarr or N5 container; name it with .zarr or .n5" in done.stderr
+    assert "--format zarr2|zarr3|n5" in done.stderr
+    assert not (tmp_path / "out.txt").exists()
+    assert not (tmp_path / "out.txt.blocks").exists()
+
+
+def test_format_and_shards_from_the_command_line(tmp_path: Path, labels, cli) -> None:
+    config, truth = labels
+    config.to_file(tmp_path / "labels.yaml")
+    done = cli("write", str(tmp_path / "labels.yaml"), str(tmp_path / "plain"),
+               "--format", "zarr3", "--chunk-shape", "8,8,8", "--shards", "16,16,16",
+               "--workers", "2", "--no-progress")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    document = json.loads((tmp_path / "plain" / "labels" / "s0" / "zarr.json").read_text())
+    assert document["codecs"][0]["name"] == "sharding_indexed"
+    out = _open(tmp_path / "plain", "labels/s0")
+    np.testing.assert_array_equal(out[truth.roi], truth[truth.roi])
+    bad = cli("write", str(tmp_path / "labels.yaml"), str(tmp_path / "x.zarr"),
+              "--shards", "8,a")  # fmt: skip
+    assert bad.returncode == 2
+    assert "'8,a' is not a shard shape" in bad.stderr
+
+
+def test_cli_messages_give_cli_advice(tmp_path: Path, labels, invoke) -> None:
+    config, _ = labels
+    config.to_file(tmp_path / "labels.yaml")
+    base = ["write", str(tmp_path / "labels.yaml"), str(tmp_path / "out.zarr")]
+    assert invoke(*base, "--workers", "1", "--no-progress").exit_code == 0
+    again = invoke(*base, "--block-shape", "8,8,8", "--no-progress")
+    assert again.exit_code == 2
+    assert "pass --overwrite" in again.stderr
+    assert "overwrite=True" not in again.stderr
+    outside = invoke(*base, "--roi", "0:800,0:800,0:800")
+    assert "give a --roi inside it" in outside.stderr
+    assert "roi.intersect" not in outside.stderr
+    misaligned = invoke(*base, "--roi", "17:81,0:40,4:40")
+    assert "give a --roi in multiples of (8, 4, 4) nm" in misaligned.stderr

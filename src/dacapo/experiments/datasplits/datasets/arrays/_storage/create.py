@@ -64,8 +64,13 @@ def array_metadata(
     dtype: np.dtype[Any],
     chunks: tuple[int, ...],
     axes: list[str],
+    shards: tuple[int, ...] | None = None,
 ) -> Document:
-    """The tensorstore ``metadata`` of a new array in ``fmt`` (shapes in z, y, x order)."""
+    """The tensorstore ``metadata`` of a new array in ``fmt`` (shapes in z, y, x order).
+
+    ``shards`` (zarr v3 only) groups ``chunks`` into shard files of that shape; each shard
+    ends with its chunk index (``sharding_indexed``, crc32c-checked).
+    """
     if fmt is N5:
         return {
             "dimensions": list(shape)[::-1],
@@ -73,15 +78,37 @@ def array_metadata(
             "dataType": dtype.name,
             "compression": _blosc(fmt, dtype),
         }
+    if shards is not None and fmt is not ZARR3:
+        raise IncompatibleDatasetError(
+            f"shards are a zarr v3 feature; a {fmt.name} dataset cannot have them. Use "
+            f"format 'zarr3' (a new container), or leave the shard shape out"
+        )
     if fmt is ZARR3:
+        codecs: list[Any] = [
+            {"name": "bytes", "configuration": {"endian": "little"}},
+            _blosc(fmt, dtype),
+        ]
+        if shards is not None:
+            codecs = [
+                {
+                    "name": "sharding_indexed",
+                    "configuration": {
+                        "chunk_shape": list(chunks),
+                        "codecs": codecs,
+                        "index_codecs": [
+                            {"name": "bytes", "configuration": {"endian": "little"}},
+                            {"name": "crc32c"},
+                        ],
+                        "index_location": "end",
+                    },
+                }
+            ]
+        grid = list(chunks if shards is None else shards)
         return {
             "shape": list(shape),
             "data_type": dtype.name,
-            "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": list(chunks)}},
-            "codecs": [
-                {"name": "bytes", "configuration": {"endian": "little"}},
-                _blosc(fmt, dtype),
-            ],
+            "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": grid}},
+            "codecs": codecs,
             "fill_value": False if dtype == np.bool_ else 0,
             "dimension_names": list(axes),
         }
@@ -126,12 +153,13 @@ def create_dataset(
     chunks: tuple[int, ...],
     axes: list[str],
     delete_existing: bool,
+    shards: tuple[int, ...] | None = None,
 ) -> None:
     write_groups(container, fmt, dataset)
     spec = {
         "driver": fmt.driver,
         "kvstore": join(container.spec, dataset),
-        "metadata": array_metadata(fmt, shape, dtype, chunks, axes),
+        "metadata": array_metadata(fmt, shape, dtype, chunks, axes, shards),
     }
     try:
         ts.open(
@@ -191,7 +219,8 @@ def prepare(
     container: Container, dataset: str, layout: Layout, *, fmt: str | None, overwrite: bool
 ) -> None:
     """Make sure an array is stored at ``dataset``: create it if absent (or ``overwrite``),
-    with plain attributes and an entry in its group's OME-NGFF multiscales; leave an existing
+    with plain attributes and an entry in its group's OME-NGFF multiscales (not for N5 with
+    channels: listed x, y, z, c the channel axis would come last); leave an existing
     one alone (the caller compares it with ``layout``)."""
     found = classify(container.read_jsons(probe_keys(dataset)), dataset)
     if found is not None and found[0] == "group":
@@ -201,6 +230,8 @@ def prepare(
         )
     if found is not None and not overwrite:
         return
+    if fmt is None and layout.shards is not None and not container.url.endswith(".n5"):
+        fmt = "zarr3"  # shards exist only in zarr v3
     chosen = format_for(container, fmt)
     create_dataset(
         container,
@@ -211,6 +242,7 @@ def prepare(
         chunks=layout.chunks,
         axes=layout.axes,
         delete_existing=found is not None,
+        shards=layout.shards,
     )
     write_attributes(
         container,
@@ -218,6 +250,8 @@ def prepare(
         dataset,
         plain_attributes(chosen, layout.axes, layout.roi, layout.voxel_size),
     )
+    if chosen is N5 and CHANNEL in layout.axes:
+        return  # in N5 order the channel axis would come last, which OME-NGFF forbids
     add_to_multiscales(
         container,
         chosen,
