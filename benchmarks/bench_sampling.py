@@ -329,8 +329,9 @@ def _cellmap_reason() -> str:
         return (
             f"no .venv-cellmap; `pip install {CELLMAP_DATA}` beside this machine's CPU torch "
             f"2.13.0 pulls torchvision 0.28.0 from PyPI, which fails to import "
-            f"('operator torchvision::nms does not exist'); the matching pair, torch 2.14.1 + "
-            f"torchvision 0.29.1, is a 5.5 GB CUDA build"
+            f"('operator torchvision::nms does not exist'); with torch 2.14.1 + torchvision "
+            f"0.29.1 (a CUDA build, a 5.9 GB venv) it imports, but the equivalent "
+            f"CellMapDataset row is not written yet"
         )
     done = subprocess.run([str(python), "-c", "import cellmap_data"], capture_output=True,
                           text=True, check=False)  # fmt: skip
