@@ -18,7 +18,7 @@ from ._daisy import DaisyArray
 from ._data_view import StoreView
 from ._geometry import format_coordinate, format_roi, to_coordinate
 from ._labels import labels_by_attributes
-from ._reads import from_tensorstore
+from ._reads import from_tensorstore, shared
 from ._storage import ome_ngff
 from ._storage.chunk_layout import check_chunk_layout
 from ._storage.chunks import wait_local
@@ -271,6 +271,10 @@ class ZarrArray(Array):
 
     def _read_async(self, roi: Roi) -> Future[np.ndarray]:
         """Handed to tensorstore without waiting; its errors translated as ``_read``'s."""
+        key = (self._container.url, self.dataset, tuple(roi.begin), tuple(roi.shape))
+        return shared(key, lambda: self._start_read(roi))
+
+    def _start_read(self, roi: Roi) -> Future[np.ndarray]:
         what = f"cannot read ROI {format_roi(roi)} of {self}"
         try:
             read = self._handle[self._slices(roi)].read()
