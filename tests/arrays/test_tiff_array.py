@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import pickle
 from pathlib import Path
@@ -181,10 +182,61 @@ def test_fractional_nanometres_are_refused_not_truncated(tmp_path: Path) -> None
     tifffile.imwrite(tmp_path / "x.ome.tif", np.zeros((2, 6, 7), np.uint8), metadata=metadata)
     with pytest.raises(
         MetadataError,
-        match=r"voxel_size must be whole nanometres; got \(40, 3\.2, 3\.2\) from OME-XML "
-        r"PhysicalSizeZ/Y/X in '.*x\.ome\.tif'; set TiffArrayConfig\.voxel_size",
+        match=r"voxel_size must be whole nm; got \(40, 3\.2, 3\.2\) nm from OME-XML "
+        r"PhysicalSizeZ/Y/X in '.*x\.ome\.tif'\. Nothing is rounded: open it exactly with "
+        r"TiffArrayConfig\(world_unit='0\.1 nm'\)",
     ):
         _open(tmp_path / "x.ome.tif")
+    exact = _open(tmp_path / "x.ome.tif", world_unit="0.1 nm")  # the fix the error names
+    assert (exact.voxel_size, exact.world_unit) == (Coordinate(400, 32, 32), "0.1 nm")
+    assert exact.attrs["dacapo_arrays:world_unit"] == "0.1 nm"
+
+
+def test_near_whole_calibrations_snap_and_say_so(tmp_path: Path) -> None:
+    """ImageJ stores 1/pixel-width: a 6 nm stack reads 6.000024 nm; Bio-Formats stores
+    0.65 µm as float32 (0.6499999761581421 µm). Both open whole, the stored values noted."""
+    ij = tmp_path / "ij.tif"
+    tifffile.imwrite(
+        ij,
+        np.zeros((1, 3, 2, 5, 6), np.uint8),  # T=1, Z, C, Y, X
+        imagej=True,
+        resolution=(1 / 6.000024, 1 / 6.000024),
+        metadata={"axes": "TZCYX", "unit": "nm", "spacing": 6.000024},
+    )
+    array = _open(ij)
+    assert (array.axes, array.voxel_size, array.shape) == (
+        ["c", "z", "y", "x"],
+        Coordinate(6, 6, 6),
+        (2, 3, 5, 6),
+    )
+    (note,) = array.attrs["dacapo_arrays:notes"]
+    assert "6.000024" in note
+    assert "read as (6, 6, 6) nm" in note
+    ome = tmp_path / "bf.ome.tif"
+    size = float(np.float32(0.65))
+    metadata = {"axes": "ZYX", "PhysicalSizeZ": 1.0, "PhysicalSizeY": size, "PhysicalSizeX": size}
+    tifffile.imwrite(ome, np.zeros((2, 6, 7), np.uint8), metadata=metadata)
+    assert _open(ome).voxel_size == Coordinate(1000, 650, 650)
+
+
+def test_size_one_extra_axes_are_left_out_and_noted(tmp_path: Path) -> None:
+    """tifffile's QTZYXC with Q=T=C=1 opens as z, y, x; a TQZYXC file with Q=3 is refused
+    with a hint whose axes open it."""
+    data = np.arange(4 * 5 * 6, dtype=np.uint8).reshape(1, 1, 4, 5, 6, 1)
+    tifffile.imwrite(tmp_path / "q.tif", data, metadata={"axes": "QTZYXC"})
+    array = _open(tmp_path / "q.tif")
+    assert (array.axes, array.shape) == (["z", "y", "x"], (4, 5, 6))
+    np.testing.assert_array_equal(array[array.roi], data[0, 0, :, :, :, 0])
+    assert array.attrs["dacapo_arrays:notes"] == [
+        f"size-1 axes 'QTC' of TIFF file {str(tmp_path / 'q.tif')!r} left out"
+    ]
+    tifffile.imwrite(
+        tmp_path / "q3.tif", np.zeros((1, 3, 4, 5, 6, 1), np.uint8), metadata={"axes": "TQZYXC"}
+    )
+    with pytest.raises(MetadataError, match=r"e\.g\. \['c', 'z', 'y', 'x'\]") as raised:
+        _open(tmp_path / "q3.tif")
+    hint = ast.literal_eval(str(raised.value).rsplit("e.g. ", 1)[1])
+    assert _open(tmp_path / "q3.tif", axes=hint).num_channels == 3
 
 
 def test_plain_files_default_to_unit_voxels_and_name_their_stack_axis_z(tmp_path: Path) -> None:

@@ -79,3 +79,14 @@ def test_coarser_levels_are_written_centre_aligned() -> None:
     assert translations(entry) == {"s0": [0, 0, 0], "s1": [0, 2, 2.5], "s2": [2, 6, 7.5]}
     n5 = enter(enter(None, N5, "s0", (4, 4, 2)), N5, "s1", (8, 8, 2))
     assert translations(n5["multiscales"][0])["s1"] == [0, 2, 2]  # x, y, z
+
+
+def test_levels_entered_in_any_order_end_centre_aligned() -> None:
+    """Levels created concurrently arrive in any order: each update re-aligns every level to
+    the finest listed, keeping its corner, so the result does not depend on the order."""
+    for order in (["s2", "s1", "s0"], ["s1", "s2", "s0"], ["s0", "s2", "s1"]):
+        document = None
+        for name in order:
+            document = enter(document, ZARR2, name, (4 * 2 ** int(name[1]),) * 3)
+        entry = document["multiscales"][0]
+        assert translations(entry) == {"s0": [0, 0, 0], "s1": [2, 2, 2], "s2": [6, 6, 6]}

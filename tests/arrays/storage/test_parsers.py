@@ -101,7 +101,7 @@ def test_plain_axis_spellings() -> None:
     found = plain.parse(meta({"axis_names": ["c^", "y", "x"]}, (2, 5, 6)))
     assert found is not None
     assert resolve(found, (2, 5, 6), None).axes == ["c", "y", "x"]
-    with pytest.raises(MetadataError, match=r"axis 'b\^' in plain attributes in g/s0/.zattrs"):
+    with pytest.raises(MetadataError, match=r"axis 'b\^' in g/s0/.zattrs is not spatial and has"):
         resolve(plain.parse(meta({"axis_names": ["b^", "y", "x"]})), (4, 5, 6), None)  # type: ignore[arg-type]
 
 

@@ -35,7 +35,9 @@ if TYPE_CHECKING:
     from concurrent.futures import Future
 
     import dask.array
+    import funlib.persistence
     import neuroglancer
+    import xarray
 
 CHANNEL_AXIS = "c"
 
@@ -277,6 +279,19 @@ class Array(ABC):
         from ._dask import array_to_dask
 
         return array_to_dask(self, chunks, force=force)
+
+    def to_funlib(self) -> funlib.persistence.Array:
+        """A lazy ``funlib.persistence.Array`` (>= 0.6) over these voxels (``_funlib``)."""
+        from ._funlib import to_funlib
+
+        return to_funlib(self)
+
+    def to_xarray(self) -> xarray.DataArray:
+        """A lazy, dask-backed ``xarray.DataArray``: axes as dims, voxel-centre world
+        coordinates in nm, the array's ``attrs`` (``_xarray``)."""
+        from ._xarray import to_xarray
+
+        return to_xarray(self)
 
     # -- neuroglancer: generic for every kind (logic in ``_neuroglancer``, imported on use) --
 

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import attrs
 from upath import UPath
 
 from ._fields import to_upath
 from .array import Array
+
+if TYPE_CHECKING:
+    import funlib.persistence
 
 NO_VALIDATION = "No validation for this Array"
 
@@ -130,6 +133,14 @@ class ArrayConfig:
         from ._files import read_document
 
         return cls.from_dict(read_document(path), source=str(path))
+
+    def array(self, mode: str = "r") -> funlib.persistence.Array:
+        """This config's array as a lazy ``funlib.persistence.Array`` (dacapo-ml >= 0.3.5
+        and funlib code take it unchanged); ``mode`` other than ``"r"`` needs a writable
+        array (``_funlib``)."""
+        from ._funlib import config_array
+
+        return config_array(self, mode)
 
     def to_toml(self, toml_path: str | os.PathLike[str]) -> None:
         """Save this config to the TOML file ``toml_path`` (whatever its suffix)."""

@@ -18,7 +18,7 @@ from ._geometry import format_coordinate
 from ._labels import labels_by_dtype
 from ._storage.lazy import LazyView
 from ._storage.tiff import TiffStack
-from ._storage.units import show
+from ._storage.units import NM, NOTES, WORLD_UNIT, fractions_to_world, world_unit
 from .array import CHANNEL_AXIS, Array
 from .errors import ConfigError, GeometryError, MetadataError
 from .numpy_array import check_axes, default_axes
@@ -38,6 +38,12 @@ class TiffArray(Array):
         self.name = array_config.name
         self.file_name = array_config.file_name
         self._stack = TiffStack(self.file_name)
+        self._world = world_unit(array_config.world_unit, field="TiffArrayConfig.world_unit")
+        self._notes: list[str] = []
+        if self._stack.squeezed and array_config.axes is None:
+            self._notes.append(
+                f"size-1 axes {self._stack.squeezed!r} of TIFF file {self._where} left out"
+            )
         names = self._file_axes(array_config.axes)
         # Channels first: ``order[i]`` is the file dimension shown as array dimension ``i``.
         self._order = tuple(sorted(range(len(names)), key=lambda i: names[i] != CHANNEL_AXIS))
@@ -60,7 +66,10 @@ class TiffArray(Array):
             # tifffile squeezes size-1 dimensions (a one-page stack is "YX"): bring back
             # those the config names.
             wanted = "".join(_LETTERS.get(str(a), "") for a in axes)
-            self._stack.keep_size_one(wanted)
+            if len(axes) == len(self._stack.shape) + len(self._stack.squeezed):
+                self._stack.unsqueeze()  # the config names the size-1 axes left out
+            else:
+                self._stack.keep_size_one(wanted)
         letters, shape = self._stack.axes, self._stack.shape
         if axes is not None:
             if len(axes) != len(shape):
@@ -96,13 +105,10 @@ class TiffArray(Array):
         if geometry is None:
             return Coordinate((1,) * len(spatial))
         sizes = [geometry.voxel_size.get(self._stack.axes[i], Fraction(1)) for i in spatial]
-        if any(s.denominator != 1 or s <= 0 for s in sizes):
-            shown = "(" + ", ".join(show(s) for s in sizes) + ")"
-            raise MetadataError(
-                f"voxel_size must be whole nanometres; got {shown} from {geometry.source} in "
-                f"{self._where}; set TiffArrayConfig.voxel_size to whole nanometres"
-            )
-        return Coordinate(tuple(int(s) for s in sizes))
+        source = f"{geometry.source} in {self._where}"
+        return Coordinate(
+            fractions_to_world(sizes, world=self._world, source=source, notes=self._notes)
+        )
 
     def _init_offset(self, configured: Coordinate | None) -> Coordinate:
         voxel = self._voxel_size
@@ -166,7 +172,16 @@ class TiffArray(Array):
             found["imagej_metadata"] = dict(self._stack.imagej_metadata)
         if self._stack.ome_metadata:
             found["ome_metadata"] = self._stack.ome_metadata
+        if self._notes:
+            found[NOTES] = list(self._notes)
+        if self._world is not NM:
+            found[WORLD_UNIT] = str(self._world)
         return found
+
+    @property
+    def world_unit(self) -> str:
+        """What one world unit is (``"nm"`` unless the config says otherwise)."""
+        return str(self._world)
 
     def _why_read_only(self) -> str:
         return "TIFF files are read-only; write to zarr instead (ZarrArray)"

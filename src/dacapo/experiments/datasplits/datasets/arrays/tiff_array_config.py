@@ -46,13 +46,13 @@ class TiffArrayConfig(ArrayConfig):
     offset: Coordinate | None = attrs.field(
         default=None,
         converter=to_optional_coordinate,
-        metadata=help_text("World position of voxel 0 in nm (default: 0)."),
+        metadata=help_text("World position of voxel 0 in world units (default: 0)."),
     )
     voxel_size: Coordinate | None = attrs.field(
         default=None,
         converter=to_optional_coordinate,
         metadata=help_text(
-            "Voxel size in nm (default: OME PhysicalSize* or ImageJ calibration, else 1)."
+            "Voxel size in world units (default: OME PhysicalSize* or ImageJ calibration, else 1)."
         ),
     )
     axes: list[str] | None = attrs.field(
@@ -65,6 +65,14 @@ class TiffArrayConfig(ArrayConfig):
     )
     is_labels: bool | None = attrs.field(
         default=None, converter=to_is_labels, metadata=help_text(LABELS_HELP)
+    )
+    world_unit: str | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(attrs.validators.instance_of(str)),
+        metadata=help_text(
+            "Length of one world unit: 'nm' (default), or finer for fractional nm, e.g. "
+            "'0.01 nm'; voxel_size and offset are then in it."
+        ),
     )
 
     def _problems(self) -> list[str]:

@@ -20,14 +20,15 @@ from ._geometry import format_coordinate, format_roi, to_coordinate
 from ._labels import labels_by_attributes, labels_by_dtype
 from ._reads import from_tensorstore
 from ._storage import ome_ngff
+from ._storage.codecs import readable
 from ._storage.formats import N5, open_spec
 from ._storage.inspect import inspect_array, read_parents
 from ._storage.kvstore import Container, shared_context
 from ._storage.metadata import read_geometry, resolve
-from ._storage.nodes import MetadataInput, Node
+from ._storage.nodes import Geometry, MetadataInput, Node
 from ._storage.per_process import PerProcess
 from ._storage.tserrors import translate
-from ._storage.units import NM, to_world, world_unit
+from ._storage.units import NM, NOTES, WORLD_UNIT, to_world, world_unit
 from .array import CHANNEL_AXIS, Array
 from .errors import (
     ConfigError,
@@ -42,10 +43,6 @@ if TYPE_CHECKING:
 
     from .array_config import ArrayIdentifier
     from .zarr_array_config import ZarrArrayConfig
-
-#: Keys of what ``attrs`` adds to the stored attributes.
-NOTES = "dacapo_arrays:notes"
-WORLD_UNIT = "dacapo_arrays:world_unit"
 
 #: Accepted ``mode`` values: ``"r"`` reads only; the others read and write an existing
 #: dataset (none of them truncates it).
@@ -78,18 +75,23 @@ class ZarrArray(Array):
         self._format = stored.fmt
         self._document = stored.document
         self._info = stored.info
+        array_key = f"{self.dataset}/{stored.fmt.array_key}".lstrip("/")
+        self._open_metadata = readable(
+            stored.fmt, stored.document, self._container.where(array_key)
+        )
         self._attrs = stored.attrs
         self._label_nodes = (stored.attrs, *(p.attrs for p in stored.meta.parents))
         self._world = world_unit(array_config.world_unit)
+        self._notes_from_config: tuple[str, ...] = ()
         resolved = resolve(
-            read_geometry(stored.meta),
+            self._read_geometry(stored.meta),
             stored.info.shape,
             array_config._axes,
             world=self._world,
             voxel_size=array_config.voxel_size,
             offset=array_config.offset,
         )
-        self._notes = resolved.notes
+        self._notes = (*resolved.notes, *self._notes_from_config)
         self._axes = resolved.axes
         self._voxel_size = resolved.voxel_size
         self._origin = resolved.offset
@@ -98,6 +100,18 @@ class ZarrArray(Array):
         self._roi = self._snapped(
             Roi(self._origin, Coordinate(self._shape[-self.dims :]) * self._voxel_size)
         )
+
+    def _read_geometry(self, meta: MetadataInput) -> Geometry:
+        """The stored geometry; metadata that cannot be read is not needed when the config
+        states all of it (``voxel_size``, ``offset`` and ``axes``)."""
+        try:
+            return read_geometry(meta)
+        except MetadataError as err:
+            config = self._config
+            if None in (config.voxel_size, config.offset, config._axes):
+                raise
+            self._notes_from_config = (f"stored metadata not used: {err}",)
+            return Geometry(convention="ZarrArrayConfig", where=meta.array.where)
 
     def _snapped(self, roi: Roi) -> Roi:
         """``roi`` shrunk to ``snap_to_grid`` (lcm with the voxel size); the data origin stays."""
@@ -222,9 +236,11 @@ class ZarrArray(Array):
     @PerProcess
     def _handle(self) -> ts.TensorStore:
         """The tensorstore handle of this process (opened on first use)."""
-        spec = open_spec(self._container, self._format, self.dataset, self._document)
+        spec = open_spec(
+            self._container, self._format, self.dataset, self._document, self._open_metadata
+        )
         options: dict[str, Any] = {"read": True, "write": self.writable}
-        if self._format is N5:
+        if "metadata" in spec:
             options.update(open=True, assume_metadata=True)
         try:
             handle = ts.open(spec, context=shared_context(), **options).result()

@@ -115,10 +115,11 @@ class ZarrArrayConfig(ArrayConfig):
         )
 
     def _problems(self) -> list[str]:
-        """Mode, container, dataset and metadata, checked without reading any voxel."""
+        """Mode, container, dataset, metadata and codecs, checked without reading any voxel:
+        the array is opened exactly as a read opens it (tensorstore handle included)."""
         try:
             check_mode(self.mode, self.name)
-            ZarrArray(self)
+            ZarrArray(self).tensorstore  # noqa: B018 (opening is the check)
         except (ArrayError, OSError) as err:
             return [str(err)]
         return []

@@ -132,15 +132,22 @@ def array_info(fmt: Format, document: Document, where: str) -> ArrayInfo:
 
 
 def open_spec(
-    container: Container, fmt: Format, dataset: str, document: Document
+    container: Container,
+    fmt: Format,
+    dataset: str,
+    document: Document,
+    metadata: Document | None = None,
 ) -> dict[str, Any]:
     """The tensorstore spec that opens ``dataset`` for its voxels.
 
     N5 is opened from the metadata already read (``assume_metadata``): tensorstore refuses
     N5 attributes that other tools write (a ``resolution`` with one entry per spatial axis
-    only, ``axes`` as a string), and it saves a round trip per process.
+    only, ``axes`` as a string), and it saves a round trip per process. ``metadata`` (from
+    ``codecs.readable``) opens any format from adapted metadata the same way.
     """
     spec: dict[str, Any] = {"driver": fmt.driver, "kvstore": join(container.spec, dataset)}
-    if fmt is N5:
+    if metadata is not None:
+        spec["metadata"] = metadata
+    elif fmt is N5:
         spec["metadata"] = {k: document[k] for k in N5_RESERVED if k in document}
     return spec

@@ -17,7 +17,7 @@ from funlib.geometry import Coordinate
 from dacapo.experiments.datasplits.datasets.arrays.errors import GeometryError, MetadataError
 
 from . import cosem, n5, ome_ngff, plain
-from .nodes import Geometry, MetadataInput
+from .nodes import Geometry, MetadataInput, is_channel_marker
 from .units import NM, WorldUnit, to_decimal, to_world
 
 Parser = Callable[[MetadataInput], Geometry | None]
@@ -50,13 +50,15 @@ class Resolved:
 
 
 def normalise_axis(name: str, where: str) -> str:
-    """``"c^"`` (funlib's channel marker) is ``"c"``; other ``^`` axes are not supported."""
+    """funlib's channel markers (``c^``, ``c0^``, ``channel^``) are ``"c"``; other ``^`` axes
+    (``sample^``) are dropped by the parsers where they lead with size 1, refused elsewhere."""
     if name.endswith("^"):
-        if name[:-1] == CHANNEL:
+        if is_channel_marker(name):
             return CHANNEL
         raise MetadataError(
             f"axis {name!r} in {where} is a non-spatial axis other than channels, which "
-            f"arrays do not support; override the axes with ZarrArrayConfig(axes=[...])"
+            f"arrays do not support (only leading ones of size 1 are left out); override the "
+            f"axes with ZarrArrayConfig(axes=[...]) or export the data without it"
         )
     return name
 

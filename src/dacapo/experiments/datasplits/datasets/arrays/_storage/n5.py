@@ -24,7 +24,7 @@ from typing import Any
 from dacapo.experiments.datasplits.datasets.arrays.errors import MetadataError
 
 from . import cosem
-from .nodes import Geometry, MetadataInput, Node
+from .nodes import Geometry, MetadataInput, Node, is_channel_marker
 from .units import nanometres, stated, to_decimal
 
 #: Keys of an N5 array's ``attributes.json`` that are its metadata, not user attributes.
@@ -140,6 +140,10 @@ def _spatial(
             squeeze += 1
         values, units = values[squeeze:], units[squeeze:]
     ndim = len(shape) - squeeze
-    if len(values) == ndim and names and names[squeeze] in ("c", "c^"):
+    if (
+        len(values) == ndim
+        and names
+        and (names[squeeze] == "c" or is_channel_marker(names[squeeze]))
+    ):
         return values[1:], units[1:] if isinstance(units, list) else units, squeeze
     return values, units, squeeze

@@ -6,6 +6,7 @@ function ``MetadataInput -> Geometry | None``: no I/O, so each is tested on JSON
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -94,3 +95,12 @@ def join_path(group: str, child: str) -> str:
     while child.startswith("./"):
         child = child[2:]
     return f"{group}/{child}" if group else child
+
+
+def is_channel_marker(name: str) -> bool:
+    """funlib >= 0.6 names channel axes ``c^``, ``c0^``, ``channel^`` (``^``: not spatial).
+
+    >>> [is_channel_marker(n) for n in ("c^", "c0^", "channel^", "sample^", "c")]
+    [True, True, True, False, False]
+    """
+    return bool(re.fullmatch(r"(c\d*|ch|channels?)\^", name.lower()))

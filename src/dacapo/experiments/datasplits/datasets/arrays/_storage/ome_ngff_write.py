@@ -7,17 +7,21 @@ named like pyramid levels (``s0``, ``s1``, ... or ``0``, ``1``, ...) with the sa
 one multiscale, named after the group, its levels sorted finest first; any other dataset gets
 a multiscale of its own, named after it, so that ``raw`` and ``labels`` side by side never
 pass for levels of one image. Each update is an atomic read-modify-write of the group
-document, so levels created concurrently all appear.
+document, so levels created concurrently all appear. Translations are written centre-aligned
+(as ngff-zarr, ome-zarr-py and fibsem-tools write them; ``placement.py`` reads them back to
+each level's corner): every update re-aligns the levels to the finest one listed.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal
 from typing import Any
 
 from funlib.geometry import Coordinate
 
+from . import placement
 from .formats import N5, ZARR3, Format
 from .kvstore import Container, Document
 
@@ -35,29 +39,14 @@ def _ome_axes(axes: list[str]) -> list[dict[str, str]]:
 
 
 def _level(
-    name: str,
-    axes: list[str],
-    voxel: Coordinate,
-    offset: Coordinate,
-    reverse: bool,
-    finest: list[Any] | None = None,
+    name: str, axes: list[str], voxel: Coordinate, offset: Coordinate, reverse: bool
 ) -> dict[str, Any]:
-    """The dataset entry of one level. Its translation places voxel centres as OME-NGFF
-    says, relative to the ``finest`` level's scale (stored order): ``offset + (voxel -
-    finest) / 2`` where the level is coarser (as ome-zarr-py, ngff-zarr and fibsem-tools
-    write); the finest level's translation is its offset (``_storage/placement.py``)."""
     spatial = iter(zip(voxel, offset, strict=True))
-    finest_spatial = iter(
-        [] if finest is None else [f for f, a in zip(finest, axes, strict=False) if a != CHANNEL]
-    )
-    scale: list[Any] = []
-    translation: list[Any] = []
+    scale, translation = [], []
     for axis in axes:
         v, o = (1, 0) if axis == CHANNEL else next(spatial)
-        f = v if axis == CHANNEL else next(finest_spatial, v)
         scale.append(int(v))
-        shift = (int(v) - int(f)) / 2 if int(v) > int(f) else 0
-        translation.append(int(o) + (int(shift) if float(shift).is_integer() else shift))
+        translation.append(int(o))
     if reverse:
         scale, translation = scale[::-1], translation[::-1]
     return {
@@ -79,6 +68,64 @@ def _size(dataset: Any) -> tuple[float, list[float]]:
                 break
             return math.prod(scale), scale
     return math.inf, []
+
+
+def _transform(dataset: Any, kind: str) -> list[Any] | None:
+    for item in dataset.get("coordinateTransformations") or []:
+        if (
+            isinstance(item, dict)
+            and item.get("type") == kind
+            and isinstance(item.get(kind), list)
+        ):
+            return item[kind]  # type: ignore[no-any-return]
+    return None
+
+
+def _decimals(values: list[Any]) -> tuple[Decimal, ...]:
+    return tuple(Decimal(repr(v)) if isinstance(v, float) else Decimal(v) for v in values)
+
+
+def _corners(datasets: list[Any]) -> dict[str, tuple[Decimal, ...]]:
+    """The corner offset of each listed level, as ``placement`` reads it (stored order)."""
+    listed = [
+        (d.get("path"), _decimals(scale), _decimals(shift))
+        for d in sorted(datasets, key=_size)
+        if (scale := _transform(d, "scale")) is not None
+        and (shift := _transform(d, "translation")) is not None
+        and len(scale) == len(shift)
+    ]
+    if not listed:
+        return {}
+    _, finest_scale, finest_shift = listed[0]
+    return {
+        path: placement.corner(shift, scale, finest_shift, finest_scale)[0]
+        for path, scale, shift in listed
+        if len(scale) == len(finest_scale)
+    }
+
+
+def _number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _centre_align(datasets: list[Any], corners: dict[str, tuple[Decimal, ...]]) -> None:
+    """Rewrite every level's translation centre-aligned to the finest (first) level, keeping
+    each level's corner (``corners``: as read before this update; a new level's translation
+    is its corner). Levels may be entered in any order, concurrently: each update leaves
+    the translations consistent with the finest level listed then."""
+    finest = _transform(datasets[0], "scale") if datasets else None
+    if finest is None:
+        return
+    finest_scale = _decimals(finest)
+    for dataset in datasets:
+        scale, shift = _transform(dataset, "scale"), _transform(dataset, "translation")
+        if scale is None or shift is None or len(scale) != len(finest_scale):
+            continue
+        corner = corners.get(dataset.get("path"), _decimals(shift))
+        shift[:] = [
+            _number(c + (s - f) / 2 if s > f else c)
+            for c, s, f in zip(corner, _decimals(scale), finest_scale, strict=True)
+        ]
 
 
 def _multiscales(document: Document, fmt: Format) -> list[Any]:
@@ -134,12 +181,10 @@ def updated_group(
         if fmt is not ZARR3:
             entry["version"] = "0.4"
         multiscales.append(entry)
-    others = [_size(d) for d in entry["datasets"]]
-    finest = min(others)[1] if others and min(others)[0] < math.prod(voxel) else None
-    if finest is not None and fmt is N5:
-        finest = finest[::-1]
-    entry["datasets"].append(_level(name, axes, voxel, offset, fmt is N5, finest))
+    corners = _corners(entry["datasets"])
+    entry["datasets"].append(_level(name, axes, voxel, offset, reverse=fmt is N5))
     entry["datasets"].sort(key=_size)
+    _centre_align(entry["datasets"], corners)
     multiscales[:] = [e for e in multiscales if not isinstance(e, dict) or e.get("datasets")]
     return document
 

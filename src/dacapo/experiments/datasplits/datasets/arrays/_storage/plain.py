@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .nodes import Geometry, MetadataInput, Node
+from dacapo.experiments.datasplits.datasets.arrays.errors import MetadataError
+
+from .nodes import Geometry, MetadataInput, Node, is_channel_marker
 from .units import nanometres, stated
 
 _VOXEL_KEYS = ("resolution", "voxel_size", "scale")
@@ -36,6 +38,21 @@ def _names(value: Any, ndim: int) -> tuple[str, ...] | None:
     return None
 
 
+def _leading_extra(names: tuple[str, ...] | None, shape: tuple[int, ...], where: str) -> int:
+    """How many leading funlib non-spatial axes (``sample^``; not channels) to index away."""
+    count = 0
+    while names and count < len(names) and names[count].endswith("^"):
+        if is_channel_marker(names[count]):
+            break
+        if shape[count] != 1:
+            raise MetadataError(
+                f"axis {names[count]!r} in {where} is not spatial and has size "
+                f"{shape[count]}; only size 1 can be left out: export one {names[count][:-1]}"
+            )
+        count += 1
+    return count
+
+
 def parse(meta: MetadataInput) -> Geometry | None:
     if meta.reversed_axes:
         return None
@@ -52,6 +69,7 @@ def parse(meta: MetadataInput) -> Geometry | None:
         or _names(attrs.get("_ARRAY_DIMENSIONS"), ndim)
         or _names(list(meta.dimension_names or []), ndim)
     )
+    squeeze = _leading_extra(names, meta.shape, meta.array.where) if axes else 0
     found = _voxel(source)
     offset = source.attrs.get("offset")
     if found is None and not isinstance(offset, list) and names is None:
@@ -71,7 +89,8 @@ def parse(meta: MetadataInput) -> Geometry | None:
         where=source.where,
         voxel_size=voxel,
         offset=offset_nm,
-        axes=names,
+        axes=names[squeeze:] if names else None,
+        squeeze=squeeze,
         voxel_from=voxel_from,
         offset_from=offset_from,
     )

@@ -116,8 +116,17 @@ class TiffStack:
         series = tif.series[0]
         #: tifffile's axis letters in file order, e.g. "ZYX", "ZCYX", "YXS", "QYX"; size-1
         #: dimensions are squeezed away unless ``keep_size_one`` brings them back.
-        self.axes: str = series.axes
-        self.shape: tuple[int, ...] = tuple(int(s) for s in series.shape)
+        axes, shape = series.axes, tuple(int(s) for s in series.shape)
+        #: Size-1 dimensions tifffile kept (``Q``, ``T``, ``C`` of ``QTZYXC``), left out here
+        #: like tifffile leaves them out of ImageJ files; the array notes them in ``attrs``.
+        self.squeezed = "".join(
+            a for a, n in zip(axes, shape, strict=True) if n == 1 and a not in "YX"
+        )
+        self._series = (axes, shape)
+        self.axes: str = "".join(a for a in axes if a not in self.squeezed)
+        self.shape: tuple[int, ...] = tuple(
+            n for a, n in zip(axes, shape, strict=True) if a not in self.squeezed
+        )
         self._squeezed = (self.axes, self.shape)
         self._full = (series.get_axes(False), tuple(int(s) for s in series.get_shape(False)))
         self._stored: tuple[int | None, ...] = tuple(range(len(self.shape)))
@@ -131,6 +140,13 @@ class TiffStack:
         self.geometry: StoredGeometry | None = read_stored_geometry(tif)
         self.imagej_metadata: dict[str, Any] | None = tif.imagej_metadata
         self.ome_metadata: str | None = tif.ome_metadata
+
+    def unsqueeze(self) -> None:
+        """Bring back the size-1 dimensions this stack left out (:attr:`squeezed`)."""
+        self.axes, self.shape = self._series
+        self._squeezed = self._series
+        self._stored = tuple(range(len(self.shape)))
+        self.squeezed = ""
 
     def keep_size_one(self, letters: str) -> bool:
         """Bring back the squeezed size-1 dimensions named in ``letters`` (e.g. ``"Z"`` of a

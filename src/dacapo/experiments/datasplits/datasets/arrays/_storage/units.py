@@ -176,6 +176,11 @@ def world_unit(text: Any, *, field: str = "ZarrArrayConfig.world_unit") -> World
     return WorldUnit(text.strip(), number * Decimal(unit.numerator) / Decimal(unit.denominator))
 
 
+#: Keys under which arrays add to their ``attrs`` what was read other than as written
+#: (snapped calibrations, centre-aligned levels, left-out axes), and a world unit not nm.
+NOTES = "dacapo_arrays:notes"
+WORLD_UNIT = "dacapo_arrays:world_unit"
+
 #: Values within this relative distance of a whole number of world units are snapped to it
 #: (ImageJ writes 6 nm as 6.000024, Bio-Formats 650 nm as float32 649.99997); noted in attrs.
 NEAR_WHOLE = Decimal("1e-5")
@@ -229,6 +234,61 @@ def _written(values: Sequence[Any]) -> str:
     """``[4.5, 4, 4]``: values as written (Decimals without their type name)."""
     shown = [f"{v.normalize():f}" if isinstance(v, Decimal) else repr(v) for v in values]
     return f"[{', '.join(shown)}]"
+
+
+def exact_text(value: Fraction) -> str:
+    """A length exactly as stored: its decimal expansion when finite, else the float's repr.
+
+    >>> exact_text(Fraction(131, 25)), exact_text(Fraction(1, 3))
+    ('5.24', '0.3333333333333333')
+    """
+    denominator = value.denominator
+    for prime in (2, 5):
+        while denominator % prime == 0:
+            denominator //= prime
+    if denominator != 1:
+        return repr(float(value))
+    return f"{(Decimal(value.numerator) / Decimal(value.denominator)).normalize():f}"
+
+
+def fractions_to_world(
+    sizes: Sequence[Fraction],
+    *,
+    world: WorldUnit,
+    source: str,
+    notes: list[str],
+    config: str = "TiffArrayConfig",
+    field: str = "voxel_size",
+) -> tuple[int, ...]:
+    """Exact nm (``Fraction``, from TIFF headers) as whole world units: near-whole values
+    snap (noted), really fractional ones raise naming the exact value and the fix."""
+    unit = Fraction(world.nm)
+    counts = [size / unit for size in sizes]
+    result = [round(c) for c in counts]
+    tolerance = Fraction(1, 10**5)
+    near = all(
+        abs(c - r) <= tolerance * max(abs(c), Fraction(1))
+        for c, r in zip(counts, result, strict=True)
+    )
+    shown = "(" + ", ".join(exact_text(s) for s in sizes) + ") nm"
+    if not near or any(r <= 0 for r in result):
+        decimal = [Decimal(exact_text(s)) for s in sizes if "e" not in exact_text(s)]
+        finer = finer_unit(decimal, world) if len(decimal) == len(sizes) else None
+        fix = (
+            f"{config}(world_unit={finer!r}) (the same for every array of the tree), or "
+            if finer
+            else ""
+        )
+        raise MetadataError(
+            f"{field} must be whole {world}; got {shown} from {source}. Nothing is rounded: "
+            f"open it exactly with {fix}{config}({field}=...) in {world}"
+        )
+    if counts != result:
+        notes.append(
+            f"{field} {shown} from {source}: read as {tuple(result)} {world} (within a "
+            f"relative 1e-5)"
+        )
+    return tuple(result)
 
 
 def nanometres_per(unit: str) -> Fraction | None:
