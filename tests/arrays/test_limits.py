@@ -173,3 +173,11 @@ def test_reads_in_flight_are_checked_too(tmp_path: Path) -> None:
         array.read_async(array.roi)
     results = list(array.read_many([array.roi], return_exceptions=True))
     assert isinstance(results[0], RequestTooLargeError)
+
+
+def test_np_asarray_of_the_data_view_is_checked(tmp_path: Path) -> None:
+    array = huge_zarr(tmp_path).create_array()
+    started = time.monotonic()
+    with pytest.raises(RequestTooLargeError, match=READ_SETTING):
+        np.asarray(array.data)
+    assert time.monotonic() - started < 1

@@ -33,6 +33,7 @@ from dacapo.experiments.datasplits.datasets.arrays._neuroglancer import (
     channel_colors,
     data_range,
 )
+from dacapo.experiments.datasplits.datasets.arrays.array import ArraySpec
 from dacapo_arrays.testing import Case, all_cases
 from dacapo_arrays.testing.sources import numpy_truth, zarr_source
 from dacapo_arrays.testing.strategies import random_volume, voxel_sizes
@@ -61,11 +62,10 @@ class Procedural(Array):
 
     def __init__(self) -> None:
         self.reads: list[Roi] = []
+        self.spec = ArraySpec(
+            ["z", "y", "x"], Coordinate(4, 4, 4), Roi((0, 0, 0), (4 * self.side,) * 3), "uint8"
+        )
 
-    axes = property(lambda self: ["z", "y", "x"])
-    voxel_size = property(lambda self: Coordinate(4, 4, 4))
-    roi = property(lambda self: Roi((0, 0, 0), (4 * self.side,) * 3))
-    dtype = property(lambda self: np.dtype("uint8"))
     data = property(lambda self: None)
 
     def _read(self, roi: Roi) -> np.ndarray:

@@ -33,6 +33,7 @@ from dacapo.experiments.datasplits.datasets.arrays._resampling import (
 )
 from dacapo.experiments.datasplits.datasets.arrays.resampled_array import (
     PYRAMID_ATTR,
+    PYRAMID_METHOD_ATTR,
     matching_levels,
 )
 from dacapo.experiments.datasplits.datasets.arrays.resampled_array_config import (
@@ -454,6 +455,14 @@ def test_reads_a_stored_pyramid_level(tmp_path: Path) -> None:
         downsample=(2, 2, 2),
         interp_order=1,
     )
+    # By default the same config means the same (computed) voxels, pyramid or not.
+    assert PYRAMID_ATTR not in config.create_array().attrs
+    opted = attrs.evolve(config, use_pyramid=True)
+    assert PYRAMID_ATTR not in opted.create_array().attrs  # s1 records no method
+    levels["raw/s1"].add_metadata({PYRAMID_METHOD_ATTR: "mode"})
+    assert PYRAMID_ATTR not in opted.create_array().attrs  # mode is not a block mean
+    levels["raw/s1"].add_metadata({PYRAMID_METHOD_ATTR: "mean"})
+    config = opted
     array = config.create_array()
     assert array.attrs[PYRAMID_ATTR] == "raw/s1"
     assert "read from pyramid level 'raw/s1'" in repr(array)

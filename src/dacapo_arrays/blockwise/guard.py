@@ -19,6 +19,28 @@ class OutputIsSourceError(ArrayError, ValueError):
     """A write's output overlaps a dataset that its own config reads."""
 
 
+class OutputPathError(ArrayError, NotADirectoryError):
+    """A local output would have to be created below something that is not a folder."""
+
+
+def check_output_place(target: ArrayIdentifier) -> None:
+    """Raise :class:`OutputPathError` if a local output lies below an existing file."""
+    text = str(target.container)
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("", "file"):
+        return
+    path = os.path.abspath(os.path.expanduser(parts.path if parts.scheme else text))
+    below = os.path.join(path, target.dataset.strip("/")) if target.dataset.strip("/") else path
+    probe = below
+    while probe and not os.path.lexists(probe):
+        probe = os.path.dirname(probe)
+    if probe and not os.path.isdir(probe):
+        raise OutputPathError(
+            f"cannot write into dataset {target.dataset!r} of {text!r}: {probe!r} is a file, "
+            f"not a folder; choose an output path that does not go through a file"
+        )
+
+
 def _resolved(container: object, dataset: str = "") -> str:
     text = str(container)
     parts = urlsplit(text)
@@ -47,7 +69,9 @@ def _overlap(a: str, b: str) -> bool:
 
 
 def check_output_is_not_source(config: ArrayConfig, target: ArrayIdentifier) -> None:
-    """Raise :class:`OutputIsSourceError` if ``target`` overlaps a store ``config`` reads."""
+    """Raise :class:`OutputIsSourceError` if ``target`` overlaps a store ``config`` reads
+    (and :class:`OutputPathError` if a local output lies below a file)."""
+    check_output_place(target)
     output = _resolved(target.container, target.dataset)
     for where, store, source in _stores(config):
         if _overlap(output, store):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dacapo.experiments.datasplits.datasets.arrays._storage.create import write_attributes
 from dacapo.experiments.datasplits.datasets.arrays._storage.formats import (
     N5,
     ZARR3,
@@ -26,6 +27,7 @@ from dacapo.experiments.datasplits.datasets.arrays._storage.formats import (
     probe_keys,
 )
 from dacapo.experiments.datasplits.datasets.arrays._storage.kvstore import Container, Document
+from dacapo.experiments.datasplits.datasets.arrays.resampled_array import PYRAMID_METHOD_ATTR
 
 from .plan import Plan
 
@@ -86,6 +88,11 @@ def describe_output(plan: Plan) -> None:
     """Write the group metadata above for a plan whose levels all exist."""
     container = Container(plan.container)
     fmt = stored_format(container, plan.levels[0].dataset)
+    for level in plan.levels:  # how each level was made, for ResampledArray(use_pyramid=True)
+        if level.downsample is not None:
+            write_attributes(
+                container, fmt, level.dataset, {PYRAMID_METHOD_ATTR: level.downsample}
+            )
     if fmt is N5:
         group, levels = n5_attributes(plan)
         container.update_json(N5.attrs_key(plan.group), _merged(group))

@@ -24,6 +24,7 @@ from dacapo.experiments.datasplits.datasets.arrays import (
     RequestTooLargeError,
 )
 from dacapo_arrays.blockwise import OutputIsSourceError, ROIStringError
+from dacapo_arrays.blockwise.guard import OutputPathError
 
 USER_ERROR = 2
 BUG = 1
@@ -37,6 +38,7 @@ HINTS: tuple[tuple[type[BaseException], str], ...] = (
         "fields; `dacapo-arrays demo` writes examples",
     ),
     (OutputIsSourceError, "write to a new container or dataset; nothing was changed"),
+    (OutputPathError, "pass an OUTPUT path made of folders (or nothing yet)"),
     (ROIStringError, "write the ROI as begin:end per spatial axis in nm, e.g. 0:800,0:800,0:800"),
     (GeometryError, "`dacapo-arrays info CONFIG` shows the array's ROI and voxel size"),
     (ContainerNotFoundError, "`dacapo-arrays info CONTAINER` lists the datasets it holds"),

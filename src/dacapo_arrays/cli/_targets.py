@@ -13,6 +13,7 @@ from dacapo.experiments.datasplits.datasets.arrays import (
     ArrayConfig,
     ArrayIdentifier,
     ContainerNotFoundError,
+    MetadataError,
     ZarrArrayConfig,
 )
 from dacapo.experiments.datasplits.datasets.arrays._files import FORMATS
@@ -54,8 +55,18 @@ def _is_array_folder(folder: Path) -> bool:
         if document.is_file():
             try:
                 data = json.loads(document.read_text(encoding="utf-8"))
-            except (OSError, json.JSONDecodeError):
+            except OSError:
                 continue
+            except (UnicodeDecodeError, json.JSONDecodeError) as err:
+                raise MetadataError(
+                    f"metadata file {str(document)!r} is not valid JSON ({err}); repair it or "
+                    f"recreate the dataset"
+                ) from err
+            if not isinstance(data, dict):
+                raise MetadataError(
+                    f"metadata file {str(document)!r} holds a JSON {type(data).__name__}, not "
+                    f"an object; repair it or recreate the dataset"
+                )
             if (key and data.get(key) == value) or (not key and "dimensions" in data):
                 return True
     return False

@@ -5,34 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import attrs
-
 from dacapo.experiments.datasplits.datasets.arrays import Array, ArrayConfig
+from dacapo.experiments.datasplits.datasets.arrays._build import Node
 from dacapo.experiments.datasplits.datasets.arrays._geometry import format_roi
 from dacapo.experiments.datasplits.datasets.arrays._virtual_array import VirtualArray
 
 
-@attrs.frozen
-class Node:
-    """One config of a tree: ``path`` is its config path (``$.source_array_config``)."""
-
-    path: str
-    field: str
-    depth: int
-    config: ArrayConfig
-
-    @property
-    def is_leaf(self) -> bool:
-        return not any(True for _ in self.config.sources())
-
-    @property
-    def title(self) -> str:
-        return f"{type(self.config).__name__} {self.config.name!r}"
-
-
 def walk(config: ArrayConfig, path: str = "$", depth: int = 0, field: str = "") -> Iterator[Node]:
     """Every config of the tree, parents before their sources."""
-    yield Node(path, field, depth, config)
+    yield Node(path, field, depth, config, None, ())
     for field_path, source in config.sources():
         yield from walk(source, f"{path}.{field_path}", depth + 1, field_path)
 

@@ -5,21 +5,23 @@ from __future__ import annotations
 import click
 
 from dacapo.experiments.datasplits.datasets.arrays import ArrayConfig
+from dacapo.experiments.datasplits.datasets.arrays._build import Node, build_tree
 
 from ._targets import load_config
-from ._tree import Node, walk
+from ._tree import walk
 
 #: A kind (config or array) may offer a network check, e.g. a DVID server ping.
 REACHABILITY_HOOK = "check_reachable"
 
 
 def _reach(node: Node) -> str | None:
-    """Open a stored array's metadata (and call its reachability check); the problem, if any."""
+    """Call a stored array's reachability checks (building it if the walk did not, as for
+    DVID, which ``verify()`` does not contact); the problem, if any."""
     try:
         hook = getattr(node.config, REACHABILITY_HOOK, None)
         if callable(hook):
             hook()
-        array = node.config.create_array()
+        array = node.array if node.array is not None else node.config.create_array()
         hook = getattr(array, REACHABILITY_HOOK, None)
         if callable(hook):
             hook()
@@ -29,18 +31,25 @@ def _reach(node: Node) -> str | None:
 
 
 def problems_of(config: ArrayConfig) -> tuple[list[str], int]:
-    """Every problem of the tree, each with its config path, and how many stores were reached."""
-    problems = config.problems()
+    """Every problem of the tree, each with its config path, and how many distinct stores were
+    reached.
+
+    One build walk (each node built once), then the reachability checks of the stored leaves.
+    """
+    tree = build_tree(config)
+    problems = [str(p) for p in tree.problems]
     stores = 0
-    for node in walk(config):
-        if not node.is_leaf or any(p.startswith(f"{node.path} (") for p in problems):
+    reached: list[ArrayConfig] = []  # a store used at several paths is reached once
+    for node in tree.nodes:
+        if not node.is_leaf or node.problems or node.config in reached:
             continue
+        reached.append(node.config)
         found = _reach(node)
         if found is None:
             stores += 1
         else:
             problems.append(found)
-    if not problems:
+    if not problems and tree.array is None:  # a node verify() does not build (DVID)
         try:
             config.create_array()
         except Exception as err:

@@ -4,29 +4,24 @@ from __future__ import annotations
 
 import click
 
-from dacapo.experiments.datasplits.datasets.arrays import Array, ArrayConfig
+from dacapo.experiments.datasplits.datasets.arrays import ArrayConfig
+from dacapo.experiments.datasplits.datasets.arrays._build import build_tree
 
 from ._targets import configs_for_path, is_config_file, load_config
-from ._tree import render, walk
-
-
-def _build(config: ArrayConfig) -> tuple[Array | None, BaseException | None]:
-    try:
-        return config.create_array(), None
-    except Exception as err:
-        return None, err
+from ._tree import render
 
 
 def show_tree(config: ArrayConfig) -> BaseException | None:
-    """Print every node of ``config``'s tree; return the first error met (or None)."""
-    first: BaseException | None = None
-    for node in walk(config):
-        array, error = _build(node.config)
-        for line in render(node, array, None if error is None else str(error)):
+    """Print every node of ``config``'s tree; return the first error met (or None).
+
+    One build walk: each node is built once, after its sources (``_build.build_tree``).
+    """
+    tree = build_tree(config)
+    for node in tree.nodes:
+        error = "; ".join(str(p.error) for p in node.problems) or None
+        for line in render(node, node.array, error):
             click.echo(line)
-        if error is not None and first is None:
-            first = error
-    return first
+    return tree.problems[0].error if tree.problems else None
 
 
 @click.command()

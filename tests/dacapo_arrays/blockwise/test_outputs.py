@@ -174,3 +174,35 @@ def test_shards_are_whole_chunks_and_only_zarr3(tmp_path: Path, labels) -> None:
         write(config, ArrayIdentifier(tmp_path / "a.n5", "x"), chunk_shape=(8, 8, 8),
               shard_shape=(16, 16, 16), progress=False)  # fmt: skip
     assert not (tmp_path / "a.zarr").exists()
+
+
+def test_pyramid_levels_record_their_method_for_use_pyramid(tmp_path: Path, intensities) -> None:
+    """A mean level stands in for interp_order=1 only when the config asks for it."""
+    from dacapo.experiments.datasplits.datasets.arrays import ResampledArrayConfig
+    from dacapo.experiments.datasplits.datasets.arrays.resampled_array import (
+        PYRAMID_ATTR,
+        PYRAMID_METHOD_ATTR,
+    )
+
+    out = tmp_path / "out.zarr"
+    write(
+        intensities,
+        ArrayIdentifier(out, "raw"),
+        workers=1,
+        progress=False,
+        pyramid_levels=1,
+        downsample="mean",
+    )
+    s1 = ZarrArray.open_from_array_identifier(ArrayIdentifier(out, "raw/s1"))
+    assert s1.attrs[PYRAMID_METHOD_ATTR] == "mean"
+    source = ZarrArrayConfig(name="raw", file_name=out, dataset="raw/s0")
+    factors = {"upsample": (1, 1, 1), "downsample": (2, 2, 2)}
+    mean = ResampledArrayConfig(
+        name="r", source_array_config=source, interp_order=1, use_pyramid=True, **factors
+    ).create_array()
+    assert mean.attrs[PYRAMID_ATTR] == "raw/s1"
+    for order, use in ((1, False), (0, True)):
+        computed = ResampledArrayConfig(
+            name="r", source_array_config=source, interp_order=order, use_pyramid=use, **factors
+        ).create_array()
+        assert PYRAMID_ATTR not in computed.attrs

@@ -10,6 +10,7 @@ from funlib.geometry import Coordinate, Roi
 from upath import UPath
 
 from ._geometry import to_coordinate
+from .errors import ConfigError
 
 Grouping = tuple[str, list[int]]
 
@@ -37,7 +38,13 @@ def to_upath(value: Any) -> UPath:
         return value
     if not isinstance(value, str) and not hasattr(value, "__fspath__"):
         raise TypeError(f"expected a path or URL string, got {value!r}")
-    return UPath(value)
+    try:
+        return UPath(value)
+    except ValueError as err:  # e.g. "Unsupported filesystem: 'gopher'"
+        raise ConfigError(
+            f"cannot use {str(value)!r} as a path or URL ({err}); use a local path or a "
+            f"file://, s3://, gs://, http:// or https:// URL"
+        ) from err
 
 
 def to_optional_coordinate(value: Any) -> Coordinate | None:

@@ -1,7 +1,7 @@
 """What the arrays computed from several sources share (concat, merge-instances, sum).
 
-Building the sources, checking that their geometry agrees (with errors that name each source
-and its value), and turning what building a config reports into ``verify()`` problems.
+Checking that the sources' geometry agrees, with errors that name each source and its value.
+(The sources themselves are built by ``VirtualArray`` through the one build walk.)
 """
 
 from __future__ import annotations
@@ -100,19 +100,3 @@ def without_channel_axis(sources: Sequence[Named], owner: str, what: str) -> Non
                 f"{source[1].num_channels} channels), but {what}; pass an array without "
                 f"channels"
             )
-
-
-def build_problems(config: ArrayConfig) -> list[str]:
-    """What building ``config`` reports, once its sources are otherwise sound.
-
-    Building reads metadata only (no voxels): mismatched voxel sizes, disjoint ROIs and
-    missing metadata show up here, before anything is read. Sources with problems of their
-    own are reported by them, with their paths, so nothing is built then.
-    """
-    if any(source.problems() for _, source in config.sources()):
-        return []
-    try:
-        config.create_array()
-    except Exception as err:  # verify() reports problems, it does not raise them
-        return [str(err)]
-    return []

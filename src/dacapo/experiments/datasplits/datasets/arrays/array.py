@@ -1,9 +1,11 @@
 """``Array``: the abstract base of every array, stored or computed on demand.
 
-A kind declares the minimum (``axes``, ``voxel_size``, ``roi``, ``dtype``, ``num_channels``
-when it has a ``c`` axis, ``data`` and ``_read``); everything else is derived here, once:
-``dims``, ``spatial_axes``, ``shape``, request validation in ``__getitem__``/``__setitem__``,
-``_slices``, pickling and ``to_dask``.
+A kind declares the minimum: one frozen :class:`ArraySpec` (``axes``, ``voxel_size``,
+``roi``, ``dtype``, ``num_channels``, ``is_labels``) set once in its constructor, its tuple of
+``sources`` (empty for stored kinds), ``data`` and ``_read``. Everything else is derived here,
+once: ``dims``, ``spatial_axes``, ``shape``, ``repr``, request validation in
+``__getitem__``/``__setitem__`` (one fast path for the common valid request), ``_slices``,
+pickling and ``to_dask``.
 
 Decisions where the documented API contradicts itself (see ``docs/decisions.md``):
 
@@ -22,10 +24,11 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import numpy as np
 from funlib.geometry import Coordinate, Roi
 
-from ._geometry import check_request, format_coordinate, format_roi, voxel_slices
+from ._geometry import check_request, format_coordinate, format_roi
 from ._labels import labels_by_dtype
 from ._limits import check_read
 from ._storage.per_process import without_handles
@@ -42,6 +45,118 @@ if TYPE_CHECKING:
 CHANNEL_AXIS = "c"
 
 
+def _labels_of_dtype(spec: ArraySpec) -> bool | None:
+    return labels_by_dtype(spec.dtype)
+
+
+def _to_axes(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(str(a) for a in value)
+
+
+def _to_dtype(value: Any) -> np.dtype[Any]:
+    dtype: np.dtype[Any] = np.dtype(value)
+    return dtype
+
+
+def _to_coordinate(value: Any) -> Coordinate:
+    return Coordinate(value)
+
+
+@attrs.frozen
+class ArraySpec:
+    """What an array is, as one value: a kind builds it once, a virtual kind ``evolve``s its
+    source's (``attrs.evolve(source.spec, dtype=np.dtype("uint8"), is_labels=True)``).
+
+    ``is_labels`` defaults to what the dtype says (``_labels.labels_by_dtype``); give it when
+    the kind knows better. The spec checks its own consistency: a bug in a kind (axes that
+    disagree with the voxel size, ``num_channels`` without a ``c`` axis) fails when it is
+    built, not on the first read.
+
+    >>> spec = ArraySpec(["c", "z", "y", "x"], Coordinate(4, 4, 4), Roi((0, 0, 0), (8, 8, 8)),
+    ...                  "uint8", num_channels=2)
+    >>> spec.shape, spec.is_labels
+    ((2, 2, 2, 2), None)
+    """
+
+    axes: tuple[str, ...] = attrs.field(converter=_to_axes)
+    voxel_size: Coordinate = attrs.field(converter=_to_coordinate)
+    roi: Roi
+    dtype: np.dtype[Any] = attrs.field(converter=_to_dtype)
+    num_channels: int | None = None
+    is_labels: bool | None = attrs.field(default=attrs.Factory(_labels_of_dtype, takes_self=True))
+    # Plain-integer copies for the per-read fast path (Coordinate arithmetic costs more than
+    # a small read); derived, never compared.
+    _begin: tuple[int, ...] = attrs.field(init=False, eq=False, repr=False)
+    _end: tuple[int, ...] = attrs.field(init=False, eq=False, repr=False)
+    _voxel: tuple[int, ...] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        spatial = [a for a in self.axes if a != CHANNEL_AXIS]
+        has_c = CHANNEL_AXIS in self.axes
+        if (
+            (has_c and self.axes[0] != CHANNEL_AXIS)
+            or len(spatial) + has_c != len(self.axes)
+            or len(spatial) != self.voxel_size.dims
+            or self.roi.dims != self.voxel_size.dims
+            or has_c != (self.num_channels is not None)
+        ):
+            raise ValueError(
+                f"inconsistent ArraySpec: axes {list(self.axes)}, voxel size "
+                f"{tuple(self.voxel_size)}, ROI {self.roi}, num_channels {self.num_channels}; "
+                f"'c' comes first and only with num_channels, one voxel size and ROI entry per "
+                f"spatial axis (this is a bug in the kind that built it)"
+            )
+        object.__setattr__(self, "_begin", tuple(int(b) for b in self.roi.begin))
+        object.__setattr__(self, "_end", tuple(int(e) for e in self.roi.end))
+        object.__setattr__(self, "_voxel", tuple(int(v) for v in self.voxel_size))
+
+    @property
+    def spatial_axes(self) -> list[str]:
+        return [a for a in self.axes if a != CHANNEL_AXIS]
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The shape of a read of the whole ROI."""
+        return self.request_shape(self.roi)
+
+    def request_shape(self, roi: Roi) -> tuple[int, ...]:
+        """The shape of a read of an aligned ``roi``: channels first, then voxels per axis."""
+        spatial = tuple(int(s) // v for s, v in zip(roi.shape, self._voxel, strict=True))
+        return spatial if self.num_channels is None else (self.num_channels, *spatial)
+
+    def fits(self, roi: Any) -> bool:
+        """Whether ``roi`` is a valid request: a Roi aligned to the voxel size, inside ``roi``.
+
+        The fast check every read passes; anything it refuses goes through the full check
+        (``_geometry.check_request``), which says what is wrong.
+        """
+        if not isinstance(roi, Roi):
+            return False
+        offset, shape = roi.offset, roi.shape
+        return len(offset) == len(self._voxel) and all(
+            o is not None
+            and s is not None
+            and o % v == 0
+            and s % v == 0
+            and s > 0
+            and b <= o
+            and o + s <= e
+            for o, s, v, b, e in zip(
+                offset, shape, self._voxel, self._begin, self._end, strict=True
+            )
+        )
+
+    def slices(self, roi: Roi, origin: tuple[int, ...] | None = None) -> tuple[slice, ...]:
+        """Index of an aligned ``roi`` into data whose voxel 0 sits at world ``origin``
+        (default: the ROI's begin): channels whole, spatial axes cut."""
+        start = self._begin if origin is None else origin
+        spatial = tuple(
+            slice((b - o) // v, (b - o + s) // v)
+            for b, s, o, v in zip(roi.offset, roi.shape, start, self._voxel, strict=True)
+        )
+        return (slice(None),) * (len(self.axes) - len(spatial)) + spatial
+
+
 class Array(ABC):
     """A lazily read, ROI-addressed array in world units.
 
@@ -53,28 +168,12 @@ class Array(ABC):
     """
 
     name: str = ""
+    #: What this array is (set once by the kind's constructor).
+    spec: ArraySpec
+    #: The arrays this one is computed from, in order (empty for stored arrays).
+    sources: tuple[Array, ...] = ()
 
     # -- what a kind declares ---------------------------------------------------------------
-
-    @property
-    @abstractmethod
-    def axes(self) -> list[str]:
-        """Axis names as indexed, e.g. ``["c", "z", "y", "x"]``; ``"c"`` first if present."""
-
-    @property
-    @abstractmethod
-    def voxel_size(self) -> Coordinate:
-        """The size of one voxel in world units (nm), one entry per spatial axis."""
-
-    @property
-    @abstractmethod
-    def roi(self) -> Roi:
-        """The region this array covers, in world units; aligned with ``voxel_size``."""
-
-    @property
-    @abstractmethod
-    def dtype(self) -> np.dtype[Any]:
-        """The ``numpy.dtype`` of what ``array[roi]`` returns."""
 
     @property
     @abstractmethod
@@ -89,30 +188,9 @@ class Array(ABC):
         """Return the voxels of an already validated ``roi`` (see ``__getitem__``)."""
 
     @property
-    def num_channels(self) -> int | None:
-        """Number of channels, or ``None`` when there is no ``"c"`` axis.
-
-        Kinds with a channel axis override this.
-        """
-        if CHANNEL_AXIS in self.axes:
-            raise NotImplementedError(f"{type(self).__name__} has a 'c' axis but no num_channels")
-        return None
-
-    @property
     def attrs(self) -> dict[str, Any]:
         """Metadata attributes of this array (``{}`` unless a kind has some)."""
         return {}
-
-    @property
-    def is_labels(self) -> bool | None:
-        """``True`` for label ids or masks, ``False`` for intensities, ``None`` if unknown.
-
-        The one rule every consumer asks (pyramids, resampling, neuroglancer, gunpowder,
-        xarray); see ``_labels``. The base answer is the dtype's: bool and 32/64-bit integers
-        are labels, floats intensities, ``uint8``/``uint16`` unknown. Kinds that know better
-        (a config's ``is_labels``, stored metadata, what a computation produces) override it.
-        """
-        return labels_by_dtype(self.dtype)
 
     @property
     def writable(self) -> bool:
@@ -122,39 +200,82 @@ class Array(ABC):
     def _write(self, roi: Roi, value: np.ndarray) -> None:
         raise ReadOnlyError(f"{self._label()} is not writable")
 
-    # -- derived ----------------------------------------------------------------------------
+    # -- derived from the spec --------------------------------------------------------------
+
+    @property
+    def axes(self) -> list[str]:
+        """Axis names as indexed, e.g. ``["c", "z", "y", "x"]``; ``"c"`` first if present."""
+        return list(self.spec.axes)
+
+    @property
+    def voxel_size(self) -> Coordinate:
+        """The size of one voxel in world units (nm), one entry per spatial axis."""
+        return self.spec.voxel_size
+
+    @property
+    def roi(self) -> Roi:
+        """The region this array covers, in world units; aligned with ``voxel_size``."""
+        return self.spec.roi
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        """The ``numpy.dtype`` of what ``array[roi]`` returns."""
+        return self.spec.dtype
+
+    @property
+    def num_channels(self) -> int | None:
+        """Number of channels, or ``None`` when there is no ``"c"`` axis."""
+        return self.spec.num_channels
+
+    @property
+    def is_labels(self) -> bool | None:
+        """``True`` for label ids or masks, ``False`` for intensities, ``None`` if unknown.
+
+        The one rule every consumer asks (pyramids, resampling, neuroglancer, gunpowder,
+        xarray); see ``_labels``. Kinds decide it once, in their spec: a config's
+        ``is_labels``, stored metadata, what a computation produces, else the dtype's answer
+        (bool and 32/64-bit integers are labels, floats intensities, ``uint8``/``uint16``
+        unknown).
+        """
+        return self.spec.is_labels
 
     @property
     def spatial_axes(self) -> list[str]:
         """The axes that have a voxel size: all but ``"c"``."""
-        return [a for a in self.axes if a != CHANNEL_AXIS]
+        return self.spec.spatial_axes
 
     @property
     def dims(self) -> int:
         """The number of spatial dimensions."""
-        return len(self.spatial_axes)
+        return len(self.spec.voxel_size)
 
     @property
     def shape(self) -> tuple[int, ...]:
         """The shape of ``array[array.roi]``."""
-        return self._request_shape(self.roi)
+        return self.spec.shape
+
+    #: World position of voxel 0 of ``data`` where it is not ``roi.begin`` (a snapped ROI).
+    _origin: tuple[int, ...] | None = None
+
+    def _verify(self) -> None:  # noqa: B027 (a hook: most kinds check nothing more)
+        """What ``verify()`` checks beyond building (e.g. a stored kind opens its handle)."""
 
     @property
     def _data_origin(self) -> Coordinate:
         """World position of voxel 0 of ``data`` (differs from ``roi.begin`` when snapped)."""
-        return self.roi.begin
+        return self.roi.begin if self._origin is None else Coordinate(self._origin)
 
     def _slices(self, roi: Roi) -> tuple[slice, ...]:
         """Index of an aligned ``roi`` into ``data``: channels whole, spatial axes cut."""
-        spatial = voxel_slices(roi, origin=self._data_origin, voxel_size=self.voxel_size)
-        return (slice(None),) * (len(self.axes) - self.dims) + spatial
+        return self.spec.slices(roi, self._origin)
 
     def _request_shape(self, roi: Roi) -> tuple[int, ...]:
-        spatial = tuple(int(s) for s in roi.shape / self.voxel_size)
-        channels = self.num_channels
-        return spatial if channels is None else (channels, *spatial)
+        return self.spec.request_shape(roi)
 
-    def _check(self, roi: Roi) -> Roi:
+    def _check(self, roi: Any) -> Roi:
+        """``roi`` if it is a valid request, else :class:`ROIError` saying what is wrong."""
+        if self.spec.fits(roi):
+            return roi
         return check_request(roi, array_roi=self.roi, voxel_size=self.voxel_size, name=self.name)
 
     def _checked_request(self, roi: Roi) -> Roi:
@@ -171,7 +292,7 @@ class Array(ABC):
         """Read the voxels of ``roi`` (world units, voxel-aligned, inside ``self.roi``)."""
         roi = self._checked_request(roi)
         out = self._read(roi)
-        expected = self._request_shape(roi)
+        expected = self.spec.request_shape(roi)
         if out.shape != expected:
             raise RuntimeError(
                 f"{self._label()} returned shape {out.shape} for ROI {format_roi(roi)}, "

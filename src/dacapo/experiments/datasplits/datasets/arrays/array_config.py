@@ -44,11 +44,26 @@ class ArrayConfig:
 
     #: The Array class this config builds (a class attribute, never serialized).
     array_type: ClassVar[type[Array]]
+    #: Whether ``verify()`` builds this kind (opening its metadata); not when that needs a
+    #: server (DVID), which ``dacapo-arrays check`` reaches instead.
+    built_by_verify: ClassVar[bool] = True
 
     # -- building --------------------------------------------------------------------------
 
     def create_array(self) -> Array:
-        """Build the array this config describes (``config.array_type(config)``)."""
+        """Build the array this config describes, each node of its tree once (``_build``).
+
+        Raises what building raises (e.g. :class:`~.errors.DatasetNotFoundError`,
+        :class:`~.errors.GeometryError`), with its own type and message.
+        """
+        from ._build import build_tree
+
+        array = build_tree(self, check=False).array
+        assert array is not None  # check=False raises instead
+        return array
+
+    def _construct(self) -> Array:
+        """``array_type(self)``: this node alone (its sources come from the running walk)."""
         array_type = getattr(type(self), "array_type", None)
         if array_type is None:
             raise TypeError(
@@ -64,7 +79,9 @@ class ArrayConfig:
     # -- checking --------------------------------------------------------------------------
 
     def _problems(self) -> list[str]:
-        """This config's own problems (not its sources'); kinds override to add checks."""
+        """This config's own field problems, found without opening anything (not its
+        sources'); kinds override to add checks. What building finds (missing datasets,
+        disagreeing sources) is reported by the build walk."""
         return []
 
     def sources(self) -> Iterator[tuple[str, ArrayConfig]]:
@@ -83,11 +100,13 @@ class ArrayConfig:
                         yield f"{field.name}[{key!r}]", item
 
     def problems(self, path: str = "$") -> list[str]:
-        """Every problem of this config tree, each prefixed with its config path."""
-        found = [f"{path} ({type(self).__name__} {self.name!r}): {p}" for p in self._problems()]
-        for field_path, source in self.sources():
-            found.extend(source.problems(f"{path}.{field_path}"))
-        return found
+        """Every problem of this config tree, each prefixed with its config path.
+
+        One build walk (``_build.build_tree``): each node is built once, after its sources.
+        """
+        from ._build import build_tree
+
+        return [str(p) for p in build_tree(self, path).problems]
 
     def verify(self) -> tuple[bool, str]:
         """Check this config and all its sources before anything is read.

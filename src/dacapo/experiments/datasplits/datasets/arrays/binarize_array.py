@@ -28,6 +28,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import numpy as np
 from funlib.geometry import Roi
 
@@ -260,18 +261,20 @@ class BinarizeArray(VirtualArray):
     """
 
     def __init__(self, array_config: BinarizeArrayConfig) -> None:
-        problems = array_config._problems()
-        if problems:
-            raise ConfigError(
-                f"cannot build BinarizeArray {array_config.name!r}: " + "; ".join(problems)
-            )
         super().__init__(array_config)
         self._groupings = [(name, list(ids)) for name, ids in array_config.groupings]
         self.background = array_config.background
         self._check_source()
+        self.spec = attrs.evolve(
+            self.spec,
+            axes=[CHANNEL_AXIS, *self.source.axes],
+            dtype=np.dtype(np.uint8),
+            num_channels=len(self._groupings),
+            is_labels=True,
+        )
 
     def _check_source(self) -> None:
-        source = self.source_array
+        source = self.source
         what = f"BinarizeArray {self.name!r} cannot binarize {source._label()}"
         if source.num_channels is not None:
             raise ConfigError(
@@ -294,28 +297,11 @@ class BinarizeArray(VirtualArray):
         """The channel names (the group names), as a fresh iterator on every access."""
         return iter([name for name, _ in self._groupings])
 
-    @property
-    def axes(self) -> list[str]:
-        return [CHANNEL_AXIS, *self.source_array.axes]
-
-    @property
-    def is_labels(self) -> bool:
-        """Always: one mask channel per group."""
-        return True
-
-    @property
-    def dtype(self) -> np.dtype[Any]:
-        return np.dtype(np.uint8)
-
-    @property
-    def num_channels(self) -> int:
-        return len(self._groupings)
-
     def _read(self, roi: Roi) -> np.ndarray:
-        return binarize(self.source_array[roi], self._groupings, self.background)
+        return binarize(self.source[roi], self._groupings, self.background)
 
     def _read_async(self, roi: Roi) -> Future[np.ndarray]:
-        return then(self.source_array.read_async(roi), binarize, self._groupings, self.background)
+        return then(self.source.read_async(roi), binarize, self._groupings, self.background)
 
 
 __all__ = ["BinarizeArray", "binarize", "label_range"]

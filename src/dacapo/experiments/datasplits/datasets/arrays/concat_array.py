@@ -6,16 +6,15 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from funlib.geometry import Coordinate, Roi
+from funlib.geometry import Roi
 
 from ._labels import agreed
 from ._multi_source import Named, describe, intersect_rois, same_spatial_axes, same_voxel_size
-from ._virtual_array import VirtualArray, as_array
-from .array import CHANNEL_AXIS, Array
+from ._virtual_array import VirtualArray
+from .array import CHANNEL_AXIS, Array, ArraySpec
 from .errors import ConfigError
 
 if TYPE_CHECKING:
-    from .array_config import ArrayConfig
     from .concat_array_config import ConcatArrayConfig
 
 
@@ -60,48 +59,34 @@ class ConcatArray(VirtualArray):
     """
 
     def __init__(self, array_config: ConcatArrayConfig) -> None:
-        self._config = array_config
-        self.name = array_config.name
+        super().__init__(array_config)
         owner = self._label()
         self.channels: list[str] = list(array_config.channels)
-        problems = channel_problems(self.channels, array_config.source_array_configs)
-        if problems:
-            raise ConfigError(f"{owner}: " + "; ".join(problems))
-        self._unique: list[tuple[ArrayConfig, Array]] = []
-        self._source_arrays = {
-            channel: self._unique[self._build(config)][1]
-            for channel, config in array_config.source_array_configs.items()
-        }
-        default = array_config.default_config
-        self._default_index = None if default is None else self._build(default)
-        sources = array_config.source_array_configs
-        self._plan = [
-            self._build(sources[c]) if c in sources else self._default_index for c in self.channels
-        ]
-        indices = sorted({i for i in self._plan if i is not None})
-        used = [(self._label_of(i), self._unique[i][1]) for i in indices]
+        # ``sources`` follow the config: one per entry of source_array_configs, then the
+        # default; equal configs share one array, read once per request.
+        by_key = dict(zip(array_config.source_array_configs, self.sources, strict=False))
+        default = self.sources[-1] if array_config.default_config is not None else None
+        self._source_arrays: dict[str, Array] = by_key
+        self.default_array: Array | None = default
+        self._plan = [by_key.get(c, default) for c in self.channels]
+        used = [(self._label_of(a), a) for a in _distinct(self._plan)]
         if not used:
             raise ConfigError(
                 f"{owner}: no channel of {self.channels} has a source and there is no "
                 f"default_config; give at least one channel an array"
             )
         self._check_channels(used, owner)
-        self._spatial_axes = same_spatial_axes(used, owner)
-        self._voxel_size = same_voxel_size(used, owner)
-        self._roi = intersect_rois(used, owner)
-        self._dtype = np.result_type(*[a.dtype for _, a in used])
-        self._source = self.source_array
+        self.spec = ArraySpec(
+            [CHANNEL_AXIS, *same_spatial_axes(used, owner)],
+            same_voxel_size(used, owner),
+            intersect_rois(used, owner),
+            np.result_type(*[a.dtype for _, a in used]),
+            num_channels=len(self.channels),
+            is_labels=agreed(a.is_labels for a in _distinct(list(self.sources))),
+        )
 
-    def _build(self, config: ArrayConfig) -> int:
-        for index, (known, _) in enumerate(self._unique):
-            if known == config:
-                return index
-        self._unique.append((config, as_array(config)))
-        return len(self._unique) - 1
-
-    def _label_of(self, index: int) -> str:
-        channels = [c for c, i in zip(self.channels, self._plan, strict=False) if i == index]
-        named = [c for c in channels if c in self._source_arrays]
+    def _label_of(self, array: Array) -> str:
+        named = [c for c in self.channels if self._source_arrays.get(c) is array]
         return f"channel {named[0]!r}" if named else "default_config"
 
     @staticmethod
@@ -121,57 +106,33 @@ class ConcatArray(VirtualArray):
         return dict(self._source_arrays)
 
     @property
-    def default_array(self) -> Array | None:
-        """The array of channels without a source (``None``: those channels are zeros)."""
-        return None if self._default_index is None else self._unique[self._default_index][1]
-
-    @property
-    def source_array(self) -> Array:
+    def source(self) -> Array:
         """The first channel's source in ``channels`` order (else the default array)."""
-        for channel in self.channels:
-            if channel in self._source_arrays:
-                return self._source_arrays[channel]
-        assert self.default_array is not None  # guaranteed by __init__
-        return self.default_array
+        return next(a for a in self._plan if a is not None)
 
-    @property
-    def axes(self) -> list[str]:
-        return [CHANNEL_AXIS, *self._spatial_axes]
-
-    @property
-    def voxel_size(self) -> Coordinate:
-        return self._voxel_size
-
-    @property
-    def roi(self) -> Roi:
-        return self._roi
-
-    @property
-    def is_labels(self) -> bool | None:
-        """The used sources' common answer (``None`` when they differ)."""
-        return agreed(a.is_labels for _, a in self._unique)
-
-    @property
-    def dtype(self) -> np.dtype[Any]:
-        return self._dtype
-
-    @property
-    def num_channels(self) -> int:
-        return len(self.channels)
+    source_array = source
 
     @property
     def attrs(self) -> dict[str, Any]:
         return {}
 
     def _read(self, roi: Roi) -> np.ndarray:
-        out = np.zeros(self._request_shape(roi), self._dtype)
+        out = np.zeros(self._request_shape(roi), self.dtype)
         blocks: dict[int, np.ndarray] = {}
-        for channel, index in enumerate(self._plan):
-            if index is None:
+        for channel, array in enumerate(self._plan):
+            if array is None:
                 continue  # zeros
-            if index not in blocks:
-                array = self._unique[index][1]
+            if id(array) not in blocks:
                 block = array[roi]
-                blocks[index] = block[0] if array.num_channels is not None else block
-            out[channel] = blocks[index]
+                blocks[id(array)] = block[0] if array.num_channels is not None else block
+            out[channel] = blocks[id(array)]
         return out
+
+
+def _distinct(arrays: list[Array | None]) -> list[Array]:
+    """The arrays in ``arrays``, each once, in order of first use (``None`` left out)."""
+    found: list[Array] = []
+    for array in arrays:
+        if array is not None and all(array is not known for known in found):
+            found.append(array)
+    return found

@@ -6,6 +6,7 @@ import math
 import numbers
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import numpy as np
 from funlib.geometry import Roi
 
@@ -71,11 +72,12 @@ class ConstantArray(VirtualArray):
         else:
             value = array_config.constant
         try:
-            self._dtype = constant_dtype(value)
+            dtype = constant_dtype(value)
         except ValueError as err:
             raise ConfigError(f"cannot build ConstantArray {array_config.name!r}: {err}") from None
         super().__init__(array_config)
         self._constant = value
+        self.spec = attrs.evolve(self.spec, dtype=dtype, is_labels=labels_by_dtype(dtype))
 
     @classmethod
     def like(cls, array: Array, constant: int | float = 1) -> ConstantArray:
@@ -88,17 +90,8 @@ class ConstantArray(VirtualArray):
         return self._constant
 
     @property
-    def is_labels(self) -> bool | None:
-        """By the constant's dtype (the source's values are not used)."""
-        return labels_by_dtype(self._dtype)
-
-    @property
-    def dtype(self) -> np.dtype[Any]:
-        return self._dtype
-
-    @property
     def attrs(self) -> dict[str, Any]:
         return {}
 
     def _read(self, roi: Roi) -> np.ndarray:
-        return np.full(self._request_shape(roi), self._constant, dtype=self._dtype)
+        return np.full(self._request_shape(roi), self._constant, dtype=self.dtype)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+import attrs
 import numpy as np
 from funlib.geometry import Roi
 
 from ._geometry import format_coordinate, format_roi
 from ._virtual_array import VirtualArray
-from .errors import ConfigError, ROIError
+from .errors import ROIError
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -30,17 +31,12 @@ class CropArray(VirtualArray):
     """
 
     def __init__(self, array_config: CropArrayConfig) -> None:
-        problems = array_config._problems()
-        if problems:
-            raise ConfigError(
-                f"cannot build CropArray {array_config.name!r}: " + "; ".join(problems)
-            )
         super().__init__(array_config)
         self.crop_roi = array_config.roi
-        self._roi = self._cropped(array_config.roi)
+        self.spec = attrs.evolve(self.spec, roi=self._cropped(array_config.roi))
 
     def _cropped(self, crop: Roi) -> Roi:
-        source = self.source_array
+        source = self.source
         voxel = format_coordinate(source.voxel_size)
         what = f"crop roi {format_roi(crop)} of CropArray {self.name!r}"
         where = f"{source._label()} (ROI {format_roi(source.roi)}, voxel size {voxel})"
@@ -65,13 +61,9 @@ class CropArray(VirtualArray):
         return roi
 
     @property
-    def roi(self) -> Roi:
-        return self._roi
-
-    @property
     def channels(self) -> Iterable[str]:
         """The source's channel names (only when the source has them)."""
-        source = self.source_array
+        source = self.source
         if not hasattr(source, "channels"):
             raise AttributeError(
                 f"CropArray {self.name!r} has no channel names: its source "
@@ -80,7 +72,7 @@ class CropArray(VirtualArray):
         return source.channels  # type: ignore[no-any-return]
 
     def _read(self, roi: Roi) -> np.ndarray:
-        return self.source_array[roi]
+        return self.source[roi]
 
     def _read_async(self, roi: Roi) -> Future[np.ndarray]:
-        return self.source_array.read_async(roi)
+        return self.source.read_async(roi)

@@ -17,7 +17,7 @@ from ._labels import labels_by_dtype
 from ._storage.dvid import DVIDClient, InstanceInfo, parse_info
 from ._storage.lazy import LazyView
 from ._storage.units import show
-from .array import Array
+from .array import Array, ArraySpec
 from .errors import MetadataError, ReadOnlyError
 
 if TYPE_CHECKING:
@@ -44,41 +44,20 @@ class DVIDArray(Array):
                 f"({', '.join(show(s) for s in sizes)}) (z, y, x) from VoxelSize/VoxelUnits "
                 f"in {self._client.info_url}; DVIDArray cannot represent this instance"
             )
-        self._voxel_size = Coordinate(tuple(int(s) for s in sizes))
+        voxel_size = Coordinate(tuple(int(s) for s in sizes))
         low = Coordinate(self._info.min_point[::-1])
         shape = Coordinate(self._info.max_point[::-1]) - low + 1
-        self._roi = Roi(low * self._voxel_size, shape * self._voxel_size)
+        dtype = self._info.dtype.newbyteorder("=")
+        self.spec = ArraySpec(
+            ["z", "y", "x"],
+            voxel_size,
+            Roi(low * voxel_size, shape * voxel_size),
+            dtype,
+            is_labels=_labels(array_config.is_labels, self._info.type_name, dtype),
+        )
         self.max_request_bytes = MAX_REQUEST_BYTES
 
-    # -- declared metadata ----------------------------------------------------------------
-
-    @property
-    def axes(self) -> list[str]:
-        return ["z", "y", "x"]
-
-    @property
-    def voxel_size(self) -> Coordinate:
-        return self._voxel_size
-
-    @property
-    def roi(self) -> Roi:
-        return self._roi
-
-    @property
-    def dtype(self) -> np.dtype[Any]:
-        return self._info.dtype.newbyteorder("=")
-
-    @property
-    def is_labels(self) -> bool | None:
-        """The config's ``is_labels``, else DVID's type: ``label*`` instances hold labels,
-        ``*blk`` image blocks intensities; else the dtype's."""
-        if self._config.is_labels is not None:
-            return self._config.is_labels
-        if self._info.type_name.startswith("label"):
-            return True
-        if self._info.type_name.endswith("blk"):
-            return False
-        return labels_by_dtype(self.dtype)
+    # -- metadata -------------------------------------------------------------------------
 
     @property
     def attrs(self) -> dict[str, Any]:
@@ -108,8 +87,8 @@ class DVIDArray(Array):
     # -- voxels ---------------------------------------------------------------------------
 
     def _read(self, roi: Roi) -> np.ndarray:
-        begin = roi.begin / self._voxel_size
-        shape = roi.shape / self._voxel_size
+        begin = roi.begin / self.voxel_size
+        shape = roi.shape / self.voxel_size
         out = np.empty(tuple(int(s) for s in shape), dtype=self.dtype)
         plane = int(shape[1] * shape[2]) * self._info.dtype.itemsize
         slab = max(1, self.max_request_bytes // max(plane, 1))
@@ -124,3 +103,15 @@ class DVIDArray(Array):
     def __repr__(self) -> str:
         server, uuid, instance = self.source
         return f"DVIDArray(({server!r}, {uuid!r}, {instance!r}))"
+
+
+def _labels(configured: bool | None, type_name: str, dtype: np.dtype[Any]) -> bool | None:
+    """The config's ``is_labels``, else DVID's type: ``label*`` instances hold labels,
+    ``*blk`` image blocks intensities; else the dtype's."""
+    if configured is not None:
+        return configured
+    if type_name.startswith("label"):
+        return True
+    if type_name.endswith("blk"):
+        return False
+    return labels_by_dtype(dtype)

@@ -50,6 +50,8 @@ class DVIDArrayConfig(ArrayConfig):
         default=None, converter=to_is_labels, metadata=help_text(LABELS_HELP)
     )
 
+    built_by_verify = False  # verify() checks the form; `check` asks the server
+
     def _problems(self) -> list[str]:
         return form_problems(self.source)
 

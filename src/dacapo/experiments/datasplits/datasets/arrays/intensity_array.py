@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+import attrs
 import numpy as np
 from funlib.geometry import Roi
 
 from ._reads import then
 from ._virtual_array import VirtualArray
-from .errors import ConfigError
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -48,26 +48,13 @@ class IntensitiesArray(VirtualArray):
     """
 
     def __init__(self, array_config: IntensitiesArrayConfig) -> None:
-        problems = array_config._problems()
-        if problems:
-            raise ConfigError(
-                f"cannot build IntensitiesArray {array_config.name!r}: " + "; ".join(problems)
-            )
         super().__init__(array_config)
         self.min = array_config.min
         self.max = array_config.max
-
-    @property
-    def is_labels(self) -> bool:
-        """Always ``False``: normalized intensities."""
-        return False
-
-    @property
-    def dtype(self) -> np.dtype[Any]:
-        return np.dtype(np.float32)
+        self.spec = attrs.evolve(self.spec, dtype=np.dtype(np.float32), is_labels=False)
 
     def _read(self, roi: Roi) -> np.ndarray:
-        return normalize(self.source_array[roi], self.min, self.max)
+        return normalize(self.source[roi], self.min, self.max)
 
     def _read_async(self, roi: Roi) -> Future[np.ndarray]:
-        return then(self.source_array.read_async(roi), normalize, self.min, self.max)
+        return then(self.source.read_async(roi), normalize, self.min, self.max)

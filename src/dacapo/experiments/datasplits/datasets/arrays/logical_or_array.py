@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
+import attrs
 import numpy as np
 from funlib.geometry import Roi
 
 from ._virtual_array import VirtualArray
+
+if TYPE_CHECKING:
+    from .array import Array
+    from .logical_or_array_config import LogicalOrArrayConfig
 
 
 def logical_or(values: np.ndarray, *, channels: bool) -> np.ndarray:
@@ -30,23 +35,16 @@ class LogicalOrArray(VirtualArray):
     ``roi``, ``voxel_size`` and ``attrs`` are the source's.
     """
 
-    @property
-    def axes(self) -> list[str]:
-        return self.source_array.spatial_axes
-
-    @property
-    def is_labels(self) -> bool:
-        """Always: a mask."""
-        return True
-
-    @property
-    def dtype(self) -> np.dtype[Any]:
-        return np.dtype(np.uint8)
-
-    @property
-    def num_channels(self) -> None:
-        return None
+    def __init__(self, array_config: LogicalOrArrayConfig | Array) -> None:
+        super().__init__(array_config)
+        self.spec = attrs.evolve(
+            self.spec,
+            axes=self.source.spatial_axes,
+            dtype=np.dtype(np.uint8),
+            num_channels=None,
+            is_labels=True,
+        )
 
     def _read(self, roi: Roi) -> np.ndarray:
-        source = self.source_array
+        source = self.source
         return logical_or(source[roi], channels=source.num_channels is not None)

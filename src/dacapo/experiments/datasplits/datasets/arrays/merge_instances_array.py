@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from funlib.geometry import Coordinate, Roi
+from funlib.geometry import Roi
 
 from ._geometry import format_roi
 from ._multi_source import (
@@ -18,8 +18,8 @@ from ._multi_source import (
     same_voxel_size,
     without_channel_axis,
 )
-from ._virtual_array import VirtualArray, as_array
-from .array import Array
+from ._virtual_array import VirtualArray
+from .array import Array, ArraySpec
 from .errors import ConfigError, MetadataError, ValueRangeError
 
 if TYPE_CHECKING:
@@ -127,22 +127,17 @@ class MergeInstancesArray(VirtualArray):
     """
 
     def __init__(self, array_config: MergeInstancesArrayConfig) -> None:
-        self._config = array_config
-        self.name = array_config.name
+        super().__init__(array_config)
         owner = self._label()
-        if not array_config.source_array_configs:
-            raise ConfigError(f"{owner}: source_array_configs is empty; list the segmentations")
-        self._sources = [as_array(c) for c in array_config.source_array_configs]
-        self._source = self._sources[0]
-        named = [(f"source_array_configs[{i}]", a) for i, a in enumerate(self._sources)]
+        named = [(f"source_array_configs[{i}]", a) for i, a in enumerate(self.sources)]
         without_channel_axis(named, owner, "instance segmentations have none")
-        same_spatial_axes(named, owner)
-        self._voxel_size = same_voxel_size(named, owner)
-        self._roi = intersect_rois(named, owner)
+        axes = same_spatial_axes(named, owner)
+        voxel_size = same_voxel_size(named, owner)
+        roi = intersect_rois(named, owner)
         self._max_ids = self._find_max_ids(named, array_config.max_ids)
         self._offsets = offsets_of(self._max_ids)
         self._total = sum(self._max_ids)
-        dtype = merged_dtype(self._total, [a.dtype for a in self._sources])
+        dtype = merged_dtype(self._total, [a.dtype for a in self.sources])
         if dtype is None:
             raise ValueRangeError(
                 f"{owner}: the merged ids would reach {self._total} (the sum of the max ids "
@@ -150,7 +145,7 @@ class MergeInstancesArray(VirtualArray):
                 f"MergeInstancesArrayConfig(max_ids=[...]) or store a 'max_id' attribute on "
                 f"each source"
             )
-        self._dtype = dtype
+        self.spec = ArraySpec(axes, voxel_size, roi, dtype, is_labels=True)
 
     def _find_max_ids(self, named: list[Named], declared: list[int] | None) -> list[int]:
         problem = max_ids_problem(declared, len(named))
@@ -173,7 +168,7 @@ class MergeInstancesArray(VirtualArray):
     @property
     def source_arrays(self) -> list[Array]:
         """The segmentations merged, in order (later ones win where instances overlap)."""
-        return list(self._sources)
+        return list(self.sources)
 
     @property
     def max_ids(self) -> list[int]:
@@ -186,41 +181,16 @@ class MergeInstancesArray(VirtualArray):
         return list(self._offsets)
 
     @property
-    def axes(self) -> list[str]:
-        return self._source.spatial_axes
-
-    @property
-    def voxel_size(self) -> Coordinate:
-        return self._voxel_size
-
-    @property
-    def roi(self) -> Roi:
-        return self._roi
-
-    @property
-    def is_labels(self) -> bool:
-        """Always: instance ids."""
-        return True
-
-    @property
-    def dtype(self) -> np.dtype[Any]:
-        return self._dtype
-
-    @property
-    def num_channels(self) -> int | None:
-        return None
-
-    @property
     def attrs(self) -> dict[str, Any]:
         return {"max_id": self._total}
 
     def _read(self, roi: Roi) -> np.ndarray:
         blocks = []
-        for i, source in enumerate(self._sources):
+        for i, source in enumerate(self.sources):
             block = source[roi]
             self._check_ids(i, block, roi)
             blocks.append(block)
-        return merge_blocks(blocks, self._offsets, self._dtype)
+        return merge_blocks(blocks, self._offsets, self.dtype)
 
     def _check_ids(self, index: int, block: np.ndarray, roi: Roi) -> None:
         if block.size == 0 or block.dtype.kind == "b":
@@ -231,7 +201,7 @@ class MergeInstancesArray(VirtualArray):
         if low >= 0 and high <= self._max_ids[index]:
             return
         bad = low if low < 0 else high
-        source = self._sources[index]
+        source = self.sources[index]
         raise ValueRangeError(
             f"{self._label()}: source_array_configs[{index}] ({describe(source)}) holds id "
             f"{bad} in ROI {format_roi(roi)}, outside 0..{self._max_ids[index]} (its max id); "

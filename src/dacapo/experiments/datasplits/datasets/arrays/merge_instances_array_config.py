@@ -8,7 +8,7 @@ from typing import Any
 import attrs
 
 from ._fields import help_text
-from ._multi_source import build_problems, to_config_list
+from ._multi_source import to_config_list
 from .array_config import ArrayConfig
 from .merge_instances_array import MergeInstancesArray, max_ids_problem
 
@@ -53,4 +53,4 @@ class MergeInstancesArrayConfig(ArrayConfig):
         problem = max_ids_problem(self.max_ids, len(self.source_array_configs))
         if problem:
             return [problem]
-        return build_problems(self)
+        return []

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+import attrs
 import numpy as np
 from funlib.geometry import Roi
 
@@ -37,13 +38,20 @@ class MissingAnnotationsMask(VirtualArray):
 
     def __init__(self, array_config: MissingAnnotationsMaskConfig) -> None:
         super().__init__(array_config)
-        source = self.source_array
+        source = self.source
         without_channel_axis(
             [("source_array_config", source)], self._label(), "a labels volume has none"
         )
         self._groupings = list(array_config.groupings)
         self._annotation: Annotation = parse_annotation_metadata(source.attrs, describe(source))
         self._unusable = [self._annotation.unusable(ids) for _, ids in self._groupings]
+        self.spec = attrs.evolve(
+            self.spec,
+            axes=[CHANNEL_AXIS, *source.axes],
+            dtype=np.dtype(np.uint8),
+            num_channels=len(self._groupings),
+            is_labels=True,
+        )
 
     @property
     def channels(self) -> Iterator[str]:
@@ -57,32 +65,15 @@ class MissingAnnotationsMask(VirtualArray):
             name for (name, _), bad in zip(self._groupings, self._unusable, strict=True) if bad
         ]
 
-    @property
-    def axes(self) -> list[str]:
-        return [CHANNEL_AXIS, *self.source_array.axes]
-
-    @property
-    def is_labels(self) -> bool:
-        """Always: a mask of where labels are known."""
-        return True
-
-    @property
-    def dtype(self) -> np.dtype[Any]:
-        return np.dtype(np.uint8)
-
-    @property
-    def num_channels(self) -> int:
-        return len(self._groupings)
-
     def _read(self, roi: Roi) -> np.ndarray:
         if all(self._unusable):  # nothing to read: every channel is masked out
             return np.zeros(self._request_shape(roi), np.uint8)
-        return self._mask(self.source_array[roi], roi)
+        return self._mask(self.source[roi], roi)
 
     def _read_async(self, roi: Roi) -> Future[np.ndarray]:
         if all(self._unusable):
             return done(np.zeros(self._request_shape(roi), np.uint8))
-        return then(self.source_array.read_async(roi), self._mask, roi)
+        return then(self.source.read_async(roi), self._mask, roi)
 
     def _mask(self, labels: np.ndarray, roi: Roi) -> np.ndarray:
         out = np.zeros(self._request_shape(roi), np.uint8)

@@ -8,7 +8,7 @@ import numpy as np
 from funlib.geometry import Coordinate, Roi
 
 from ._geometry import format_coordinate, format_roi, to_coordinate, to_roi
-from .array import CHANNEL_AXIS, Array
+from .array import CHANNEL_AXIS, Array, ArraySpec
 from .errors import GeometryError
 
 DEFAULT_AXES = ("c", "z", "y", "x")
@@ -105,9 +105,8 @@ class NumpyArray(Array):
             )
         self.name = name
         self._data: np.ndarray = data
-        self._axes = axes
-        self._voxel_size = voxel
-        self._roi = roi
+        channels = int(data.shape[0]) if axes[0] == CHANNEL_AXIS else None
+        self.spec = ArraySpec(axes, voxel, roi, data.dtype, num_channels=channels)
 
     @classmethod
     def from_np_array(
@@ -130,26 +129,6 @@ class NumpyArray(Array):
             )
         axes = ["c"] * extra + ["z", "y", "x"][-roi.dims :]
         return cls(data, roi, voxel_size, axes, name=name)
-
-    @property
-    def axes(self) -> list[str]:
-        return list(self._axes)
-
-    @property
-    def voxel_size(self) -> Coordinate:
-        return self._voxel_size
-
-    @property
-    def roi(self) -> Roi:
-        return self._roi
-
-    @property
-    def dtype(self) -> np.dtype[Any]:
-        return self._data.dtype
-
-    @property
-    def num_channels(self) -> int | None:
-        return int(self._data.shape[0]) if self._axes[0] == CHANNEL_AXIS else None
 
     @property
     def writable(self) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import numpy as np
 from funlib.geometry import Roi
 
@@ -36,20 +37,12 @@ class OnesArray(VirtualArray):
     def __init__(self, array_config: OnesArrayConfig | Array) -> None:
         logger.warning("OnesArray is deprecated; use ConstantArray (constant=1) instead")
         super().__init__(array_config)
+        self.spec = attrs.evolve(self.spec, dtype=np.dtype(bool), is_labels=True)
 
     @classmethod
     def like(cls, array: Array) -> OnesArray:
         """Ones with the geometry of ``array`` (which is never read)."""
         return cls(array)
-
-    @property
-    def is_labels(self) -> bool:
-        """Always: a mask (all true)."""
-        return True
-
-    @property
-    def dtype(self) -> np.dtype[Any]:
-        return np.dtype(bool)
 
     @property
     def attrs(self) -> dict[str, Any]:

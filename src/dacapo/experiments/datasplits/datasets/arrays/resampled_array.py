@@ -26,15 +26,21 @@ ROI requested. Each read asks the source for exactly the voxels it needs plus th
 clamped to the source ROI, and a voxel's value is computed by the same arithmetic whatever
 block it is read in: reading a ROI whole or as any tiling of sub-ROIs gives identical voxels.
 
-Stored pyramids: when the source is a level of an OME-NGFF multiscale group that has a level
-at the target voxel size (same axes, dtype and channels, covering the ROI), that level is read
-instead of computing; ``attrs["resampled_from_pyramid"]`` and the repr name its dataset.
+Stored pyramids (``use_pyramid=True``, off by default, so that a config means the same voxels
+whatever else the container holds): when the source is a level of an OME-NGFF multiscale
+group that has a level at the target voxel size (same axes, dtype and channels, covering the
+ROI) *made by the same method* (its ``dacapo_arrays:downsample`` attribute, written by
+``dacapo-arrays write --pyramid``, is ``"mean"`` for ``interp_order=1`` or ``"nearest"`` for
+``interp_order=0``), that level is read instead of computing, as stored (with the pyramid's own
+rounding); ``attrs["resampled_from_pyramid"]`` and the repr name its dataset. Mode-downsampled
+label levels never stand in for nearest.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import numpy as np
 from funlib.geometry import Coordinate, Roi
 
@@ -51,6 +57,10 @@ if TYPE_CHECKING:
     from .resampled_array_config import ResampledArrayConfig
 
 PYRAMID_ATTR = "resampled_from_pyramid"
+#: The attribute of a stored pyramid level naming how it was downsampled from the level above.
+PYRAMID_METHOD_ATTR = "dacapo_arrays:downsample"
+#: The stored method each ``interp_order`` computes (block mean for 1, nearest for 0).
+METHOD_OF_ORDER = {0: "nearest", 1: "mean"}
 
 
 # -- checks shared by the array and its config's verify() ---------------------------------
@@ -164,25 +174,31 @@ class ResampledArray(VirtualArray):
         self.interp_order = array_config.interp_order
         problems = factor_problems(
             array_config.upsample, array_config.downsample, self.interp_order
-        ) or source_problems(self.upsample, self.downsample, self.interp_order, self._source)
+        ) or source_problems(self.upsample, self.downsample, self.interp_order, self.source)
         if problems:
             raise ConfigError(
-                f"cannot resample {self._source._label()} for {self._label()}:\n  "
+                f"cannot resample {self.source._label()} for {self._label()}:\n  "
                 + "\n  ".join(problems)
             )
-        self._voxel_size = target_voxel_size(self._source, self.upsample, self.downsample)
-        self._roi = target_roi(self._source, self.upsample, self.downsample)
+        self.spec = attrs.evolve(
+            self.spec,
+            voxel_size=target_voxel_size(self.source, self.upsample, self.downsample),
+            roi=target_roi(self.source, self.upsample, self.downsample),
+            is_labels=False if self.interp_order else self.source.is_labels,
+        )
         self._level_path, self._level = self._pyramid_level()
 
     def _pyramid_level(self) -> tuple[str | None, Array | None]:
-        source = self._source
+        source = self.source
+        if self._config is None or not self._config.use_pyramid:  # type: ignore[attr-defined]
+            return None, None
         levels = getattr(source, "multiscale_levels", [])
-        if not levels or self._voxel_size == source.voxel_size:
+        if not levels or self.voxel_size == source.voxel_size:
             return None, None
         from .zarr_array_config import ZarrArrayConfig
 
         container = source.file_name  # type: ignore[attr-defined]
-        for path in matching_levels(levels, self._voxel_size, getattr(source, "dataset", "")):
+        for path in matching_levels(levels, self.voxel_size, getattr(source, "dataset", "")):
             level = ZarrArrayConfig(
                 name=self.name, file_name=container, dataset=path, mode="r"
             ).create_array()
@@ -191,29 +207,18 @@ class ResampledArray(VirtualArray):
                 source.dtype,
                 source.num_channels,
             )
-            if same and level.voxel_size == self._voxel_size and level.roi.contains(self._roi):
+            method = level.attrs.get(PYRAMID_METHOD_ATTR)
+            same = same and method == METHOD_OF_ORDER[self.interp_order]
+            if same and level.voxel_size == self.voxel_size and level.roi.contains(self.roi):
                 return path, level
         return None, None
 
     @property
-    def voxel_size(self) -> Coordinate:
-        return self._voxel_size
-
-    @property
-    def roi(self) -> Roi:
-        return self._roi
-
-    @property
-    def is_labels(self) -> bool | None:
-        """Intensities at ``interp_order >= 1`` (values are blended), else the source's."""
-        return False if self.interp_order else self._source.is_labels
-
-    @property
     def attrs(self) -> dict[str, Any]:
-        attrs = dict(self._source.attrs)
+        found = dict(self.source.attrs)
         if self._level_path is not None:
-            attrs[PYRAMID_ATTR] = self._level_path
-        return attrs
+            found[PYRAMID_ATTR] = self._level_path
+        return found
 
     @property
     def scale(self) -> tuple[float, ...]:
@@ -225,13 +230,13 @@ class ResampledArray(VirtualArray):
         if self._level is not None:
             return self._level[roi]
         request, pads, crops = self._source_request(roi)
-        return self._resampled(self._source[request], pads, crops)
+        return self._resampled(self.source[request], pads, crops)
 
     def _read_async(self, roi: Roi) -> Future[np.ndarray]:
         if self._level is not None:
             return self._level.read_async(roi)
         request, pads, crops = self._source_request(roi)
-        return then(self._source.read_async(request), self._resampled, pads, crops)
+        return then(self.source.read_async(request), self._resampled, pads, crops)
 
     def _resampled(
         self, values: np.ndarray, pads: list[tuple[int, int]], crops: list[slice]
@@ -246,12 +251,12 @@ class ResampledArray(VirtualArray):
     def _source_request(self, roi: Roi) -> tuple[Roi, list[tuple[int, int]], list[slice]]:
         """The source ROI to read for ``roi``, the edge padding it then needs per spatial axis
         (context beyond the source ROI) and where ``roi`` lies in the resampled block."""
-        source = self._source
+        source = self.source
         context = 1 if self.interp_order else 0
         begin, end, pads, crops = [], [], [], []
         for axis in range(self.dims):
             b, e = roi.begin[axis], roi.end[axis]
-            s, u, t = source.voxel_size[axis], self.upsample[axis], self._voxel_size[axis]
+            s, u, t = source.voxel_size[axis], self.upsample[axis], self.voxel_size[axis]
             if u == 1:  # unchanged or downsampled: exactly the request (aligned to s)
                 begin.append(b)
                 end.append(e)
@@ -275,5 +280,5 @@ class ResampledArray(VirtualArray):
             f"roi={format_roi(self.roi)}, dtype={self.dtype}, "
             f"upsample={format_coordinate(self.upsample)}, "
             f"downsample={format_coordinate(self.downsample)}, "
-            f"interp_order={self.interp_order}, source={self._source!r}{level})"
+            f"interp_order={self.interp_order}, source={self.source!r}{level})"
         )

@@ -11,12 +11,7 @@ from funlib.geometry import Coordinate
 from ._fields import help_text, reads_raw_data
 from ._geometry import to_coordinate
 from .array_config import ArrayConfig, is_config
-from .resampled_array import (
-    ResampledArray,
-    effective_factors,
-    factor_problems,
-    source_problems,
-)
+from .resampled_array import ResampledArray, factor_problems
 
 
 def to_interp_order(value: Any) -> int:
@@ -65,15 +60,15 @@ class ResampledArrayConfig(ArrayConfig):
         ),
     )
 
+    use_pyramid: bool = attrs.field(
+        default=False,
+        validator=attrs.validators.instance_of(bool),
+        metadata=help_text(
+            "Read a stored pyramid level at the target voxel size instead of computing, when "
+            "the level was made by the same method (mean for interp_order 1); default: compute."
+        ),
+    )
+
     def _problems(self) -> list[str]:
-        problems = factor_problems(self.upsample, self.downsample, self.interp_order)
-        if problems:
-            return problems
-        try:
-            source = self.source_array_config.create_array()
-        except Exception as err:  # the source reports its own problems; else say why here
-            if self.source_array_config.problems():
-                return []
-            return [f"cannot open the source to check the factors against it: {err}"]
-        up, down = effective_factors(self.upsample), effective_factors(self.downsample)
-        return source_problems(up, down, self.interp_order, source)
+        """The factors and order alone; against the source they are checked when building."""
+        return factor_problems(self.upsample, self.downsample, self.interp_order)

@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import numpy as np
 from funlib.geometry import Roi
 
 from ._geometry import format_coordinate, format_roi, to_coordinate
 from ._labels import agreed
 from ._multi_source import Named, describe
-from ._virtual_array import VirtualArray, as_array
+from ._virtual_array import VirtualArray
 from .array import Array
-from .errors import ConfigError, GeometryError, ValueRangeError
+from .errors import GeometryError, ValueRangeError
 
 if TYPE_CHECKING:
     from .sum_array_config import SumArrayConfig
@@ -89,41 +90,28 @@ class SumArray(VirtualArray):
     """
 
     def __init__(self, array_config: SumArrayConfig) -> None:
-        self._config = array_config
-        self.name = array_config.name
-        owner = self._label()
-        if not array_config.source_array_configs:
-            raise ConfigError(f"{owner}: source_array_configs is empty; list the arrays to add")
-        self._sources = [as_array(c) for c in array_config.source_array_configs]
-        named = [(f"source_array_configs[{i}]", a) for i, a in enumerate(self._sources)]
-        _check_equal_geometry(named, owner)
-        self._source = self._sources[0]
-        dtypes = [a.dtype for a in self._sources]
-        self._dtype = sum_dtype(dtypes)
+        super().__init__(array_config)
+        named = [(f"source_array_configs[{i}]", a) for i, a in enumerate(self.sources)]
+        _check_equal_geometry(named, self._label())
+        dtypes = [a.dtype for a in self.sources]
         self._checked = needs_overflow_check(dtypes)
+        self.spec = attrs.evolve(
+            self.spec, dtype=sum_dtype(dtypes), is_labels=agreed(a.is_labels for a in self.sources)
+        )
 
     @property
     def source_arrays(self) -> list[Array]:
         """The arrays added, in order."""
-        return list(self._sources)
-
-    @property
-    def is_labels(self) -> bool | None:
-        """The sources' common answer (``None`` when they differ)."""
-        return agreed(a.is_labels for a in self._sources)
-
-    @property
-    def dtype(self) -> np.dtype[Any]:
-        return self._dtype
+        return list(self.sources)
 
     def _read(self, roi: Roi) -> np.ndarray:
         if not self._checked:
-            total = self._sources[0][roi].astype(self._dtype)
-            for source in self._sources[1:]:
+            total = self.sources[0][roi].astype(self.dtype)
+            for source in self.sources[1:]:
                 np.add(total, source[roi], out=total)
             return total
-        total = np.zeros(self._request_shape(roi), self._dtype)
-        for source in self._sources:  # the first too: uint64 values may not fit int64
+        total = np.zeros(self._request_shape(roi), self.dtype)
+        for source in self.sources:  # the first too: uint64 values may not fit int64
             wrapped = add_checked(total, source[roi])
             if wrapped.any():
                 raise self._overflow(roi, wrapped)
@@ -135,7 +123,7 @@ class SumArray(VirtualArray):
         position = roi.begin + to_coordinate([int(i) for i in spatial]) * self.voxel_size
         channel = f" channel {int(first[0])}," if self.num_channels is not None else ""
         return ValueRangeError(
-            f"{self._label()}: the sum does not fit its dtype {self._dtype} at "
+            f"{self._label()}: the sum does not fit its dtype {self.dtype} at "
             f"{int(wrapped.sum())} voxel(s) of ROI {format_roi(roi)} (first at{channel} world "
             f"position {format_coordinate(position)}); sum fewer or smaller values, or convert "
             f"the sources to floating point first"

@@ -15,11 +15,10 @@ import numpy as np
 from funlib.geometry import Coordinate, Roi
 
 from ._geometry import format_coordinate
-from ._labels import labels_by_dtype
 from ._storage.lazy import LazyView
 from ._storage.tiff import TiffStack
 from ._storage.units import NM, NOTES, WORLD_UNIT, fractions_to_world, world_unit
-from .array import CHANNEL_AXIS, Array
+from .array import CHANNEL_AXIS, Array, ArraySpec
 from .errors import ConfigError, GeometryError, MetadataError
 from .numpy_array import check_axes, default_axes
 
@@ -51,10 +50,19 @@ class TiffArray(Array):
             [names[i] for i in self._order], len(names), f"TIFF file {self._where}"
         )
         spatial = [i for i in self._order if names[i] != CHANNEL_AXIS]
-        self._voxel_size = self._init_voxel_size(array_config.voxel_size, spatial)
-        offset = self._init_offset(array_config.offset)
+        voxel_size = self._init_voxel_size(array_config.voxel_size, spatial)
+        offset = self._init_offset(array_config.offset, voxel_size)
         shape = Coordinate(tuple(self._stack.shape[i] for i in spatial))
-        self._roi = Roi(offset, shape * self._voxel_size)
+        channels = self._stack.shape[self._order[0]] if self._axes[0] == CHANNEL_AXIS else None
+        self.spec = ArraySpec(
+            self._axes,
+            voxel_size,
+            Roi(offset, shape * voxel_size),
+            self._stack.dtype,
+            num_channels=None if channels is None else int(channels),
+            # the config's word, else the dtype's (TIFF files do not say)
+            **({} if array_config.is_labels is None else {"is_labels": array_config.is_labels}),
+        )
 
     @property
     def _where(self) -> str:
@@ -110,8 +118,7 @@ class TiffArray(Array):
             fractions_to_world(sizes, world=self._world, source=source, notes=self._notes)
         )
 
-    def _init_offset(self, configured: Coordinate | None) -> Coordinate:
-        voxel = self._voxel_size
+    def _init_offset(self, configured: Coordinate | None, voxel: Coordinate) -> Coordinate:
         if configured is None:
             return Coordinate((0,) * voxel.dims)
         self._check_dims(configured, "offset", voxel.dims)
@@ -133,36 +140,7 @@ class TiffArray(Array):
                 f"TiffArrayConfig.{field} one entry per spatial axis"
             )
 
-    # -- declared metadata ----------------------------------------------------------------
-
-    @property
-    def axes(self) -> list[str]:
-        return list(self._axes)
-
-    @property
-    def voxel_size(self) -> Coordinate:
-        return self._voxel_size
-
-    @property
-    def roi(self) -> Roi:
-        return self._roi
-
-    @property
-    def dtype(self) -> np.dtype[Any]:
-        return self._stack.dtype
-
-    @property
-    def num_channels(self) -> int | None:
-        if self._axes[0] != CHANNEL_AXIS:
-            return None
-        return int(self._stack.shape[self._order[0]])
-
-    @property
-    def is_labels(self) -> bool | None:
-        """The config's ``is_labels``, else the dtype's (TIFF files do not say)."""
-        if self._config.is_labels is not None:
-            return self._config.is_labels
-        return labels_by_dtype(self.dtype)
+    # -- metadata -------------------------------------------------------------------------
 
     @property
     def attrs(self) -> dict[str, Any]:

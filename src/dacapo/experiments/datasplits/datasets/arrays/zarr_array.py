@@ -17,9 +17,10 @@ from funlib.geometry import Coordinate, Roi
 from ._daisy import DaisyArray
 from ._data_view import StoreView
 from ._geometry import format_coordinate, format_roi, to_coordinate
-from ._labels import labels_by_attributes, labels_by_dtype
+from ._labels import labels_by_attributes
 from ._reads import from_tensorstore
 from ._storage import ome_ngff
+from ._storage.chunks import wait_local
 from ._storage.codecs import readable
 from ._storage.formats import N5, open_spec
 from ._storage.inspect import inspect_array, read_parents
@@ -29,7 +30,7 @@ from ._storage.nodes import Geometry, MetadataInput, Node
 from ._storage.per_process import PerProcess
 from ._storage.tserrors import translate
 from ._storage.units import NM, NOTES, WORLD_UNIT, to_world, world_unit
-from .array import CHANNEL_AXIS, Array
+from .array import CHANNEL_AXIS, Array, ArraySpec
 from .errors import (
     ConfigError,
     GeometryError,
@@ -92,13 +93,21 @@ class ZarrArray(Array):
             offset=array_config.offset,
         )
         self._notes = (*resolved.notes, *self._notes_from_config)
-        self._axes = resolved.axes
-        self._voxel_size = resolved.voxel_size
         self._origin = resolved.offset
         self._squeeze = resolved.squeeze
         self._shape = stored.info.shape[resolved.squeeze :]
-        self._roi = self._snapped(
-            Roi(self._origin, Coordinate(self._shape[-self.dims :]) * self._voxel_size)
+        voxel_size, dims = resolved.voxel_size, resolved.voxel_size.dims
+        stored_roi = Roi(self._origin, Coordinate(self._shape[-dims:]) * voxel_size)
+        is_labels = array_config.is_labels
+        if is_labels is None:
+            is_labels = labels_by_attributes(self._label_nodes)
+        self.spec = ArraySpec(
+            resolved.axes,
+            voxel_size,
+            self._snapped(stored_roi, voxel_size),
+            stored.info.dtype,
+            num_channels=int(self._shape[0]) if resolved.axes[0] == CHANNEL_AXIS else None,
+            **({} if is_labels is None else {"is_labels": is_labels}),
         )
 
     def _read_geometry(self, meta: MetadataInput) -> Geometry:
@@ -113,18 +122,18 @@ class ZarrArray(Array):
             self._notes_from_config = (f"stored metadata not used: {err}",)
             return Geometry(convention="ZarrArrayConfig", where=meta.array.where)
 
-    def _snapped(self, roi: Roi) -> Roi:
+    def _snapped(self, roi: Roi, voxel_size: Coordinate) -> Roi:
         """``roi`` shrunk to ``snap_to_grid`` (lcm with the voxel size); the data origin stays."""
         if self.snap_to_grid is None:
             return roi
         grid = to_coordinate(self.snap_to_grid, "snap_to_grid")
-        if grid.dims != self._voxel_size.dims:
+        if grid.dims != voxel_size.dims:
             raise GeometryError(
                 f"snap_to_grid {format_coordinate(grid)} of {self._label()} has {grid.dims} "
-                f"entries, but the array has {self._voxel_size.dims} spatial axes; give one per "
+                f"entries, but the array has {voxel_size.dims} spatial axes; give one per "
                 f"spatial axis"
             )
-        snapped = roi.snap_to_grid(Coordinate(np.lcm(self._voxel_size, grid)), mode="shrink")
+        snapped = roi.snap_to_grid(Coordinate(np.lcm(voxel_size, grid)), mode="shrink")
         if snapped.empty:
             raise GeometryError(
                 f"snap_to_grid {format_coordinate(grid)} leaves nothing of the ROI "
@@ -132,27 +141,7 @@ class ZarrArray(Array):
             )
         return snapped
 
-    # -- declared metadata ----------------------------------------------------------------
-
-    @property
-    def axes(self) -> list[str]:
-        return list(self._axes)
-
-    @property
-    def voxel_size(self) -> Coordinate:
-        return self._voxel_size
-
-    @property
-    def roi(self) -> Roi:
-        return self._roi
-
-    @property
-    def dtype(self) -> np.dtype[Any]:
-        return self._info.dtype
-
-    @property
-    def num_channels(self) -> int | None:
-        return int(self._shape[0]) if self._axes[0] == CHANNEL_AXIS else None
+    # -- metadata ---------------------------------------------------------------------------
 
     @property
     def attrs(self) -> dict[str, Any]:
@@ -172,16 +161,6 @@ class ZarrArray(Array):
         return str(self._world)
 
     @property
-    def is_labels(self) -> bool | None:
-        """The config's ``is_labels``, else the metadata's word (OME-NGFF ``image-label`` or
-        ``omero``, CellMap annotations, a label list), else the dtype's (``Array.is_labels``).
-        """
-        if self._config.is_labels is not None:
-            return self._config.is_labels
-        found = labels_by_attributes(self._label_nodes)
-        return labels_by_dtype(self.dtype) if found is None else found
-
-    @property
     def mode(self) -> str:
         return self._mode
 
@@ -193,10 +172,6 @@ class ZarrArray(Array):
         if not self._container.writable:
             return f"{self._container.url!r} is served over HTTP, which is read-only"
         return "opened with mode 'r'; open it with ZarrArrayConfig(mode='a') to write"
-
-    @property
-    def _data_origin(self) -> Coordinate:
-        return self._origin
 
     @property
     def chunk_shape(self) -> tuple[int, ...]:
@@ -253,6 +228,10 @@ class ZarrArray(Array):
     def _where(self) -> str:
         return repr(self._container.where(self.dataset))
 
+    def _verify(self) -> None:
+        """Open the handle as a read does (codecs included), reading no voxel."""
+        self.tensorstore  # noqa: B018 (opening is the check)
+
     @property
     def tensorstore(self) -> ts.TensorStore:
         """The tensorstore handle of this process, in ``axes`` order (N5 already z, y, x):
@@ -271,40 +250,22 @@ class ZarrArray(Array):
         ``dtype``, ``ndim``, ``chunks``. The raw handle is :attr:`tensorstore`."""
         return StoreView(self)
 
-    def _check(self, roi: Roi) -> Roi:
-        """The base check, with a fast path (plain integers) for the common valid request."""
-        if not isinstance(roi, Roi):
-            return super()._check(roi)
-        voxel, begin, end = self._voxel_size, self._roi.begin, self._roi.end
-        offset, shape = roi.offset, roi.shape
-        if (
-            len(offset) == len(voxel)
-            and None not in offset
-            and None not in shape
-            and all(
-                o % v == 0 and s % v == 0 and s > 0 and b <= o and o + s <= e
-                for o, s, v, b, e in zip(offset, shape, voxel, begin, end, strict=False)
-            )
-        ):
-            return roi
-        return super()._check(roi)
-
-    def _slices(self, roi: Roi) -> tuple[slice, ...]:
-        """Index of an aligned ``roi`` into ``data`` (plain integer arithmetic: this runs on
-        every read, and ``Coordinate`` arithmetic costs more than a small read)."""
-        spatial = tuple(
-            slice((b - o) // v, (b - o + s) // v)
-            for b, s, o, v in zip(
-                roi.offset, roi.shape, self._origin, self._voxel_size, strict=True
-            )
-        )
-        return (slice(None),) * (len(self._axes) - len(spatial)) + spatial
-
     def _read(self, roi: Roi) -> np.ndarray:
+        what = f"cannot read ROI {format_roi(roi)} of {self}"
         try:
-            return self._handle[self._slices(roi)].read().result()
+            out: np.ndarray = wait_local(
+                self._handle[self._slices(roi)].read(), self._local_folder, what
+            )
+            return out
         except ValueError as err:
-            raise translate(err, f"cannot read ROI {format_roi(roi)} of {self}") from err
+            raise translate(err, what) from err
+
+    @property
+    def _local_folder(self) -> str | None:
+        """The dataset's folder when it is local (see ``_storage.chunks``)."""
+        if not self._container.is_local:
+            return None
+        return str(self._container.spec["path"]) + self.dataset
 
     def _read_async(self, roi: Roi) -> Future[np.ndarray]:
         """Handed to tensorstore without waiting; its errors translated as ``_read``'s."""

@@ -25,6 +25,10 @@ from urllib.parse import quote, urlsplit
 import attrs
 import numpy as np
 
+from dacapo.experiments.datasplits.datasets.arrays._storage.dvid_deadline import (
+    DeadlineExceeded,
+    get_within,
+)
 from dacapo.experiments.datasplits.datasets.arrays._storage.per_process import (
     PerProcess,
     without_handles,
@@ -48,7 +52,6 @@ IMAGE_TYPES = ("uint8blk", "uint16blk", "uint32blk", "uint64blk", "float32blk")
 LABEL_TYPES = ("labelmap", "labelblk")
 
 #: (connect, read) seconds; retries per request.
-TIMEOUT = (5.0, 120.0)
 RETRIES = 3
 
 
@@ -171,9 +174,8 @@ class DVIDClient:
         import requests
 
         try:
-            response = self._session.get(url, params=params, timeout=TIMEOUT)
-            response.content  # noqa: B018 - read the body now, inside the try
-        except requests.RequestException as err:
+            response = get_within(self._session, url, params, RETRIES + 1)
+        except (requests.RequestException, DeadlineExceeded) as err:
             raise DVIDConnectionError(
                 f"cannot read {url} from DVID server {self.server!r} (after {RETRIES} retries): "
                 f"{_reason(err)}; check that the server is running and reachable, and the "

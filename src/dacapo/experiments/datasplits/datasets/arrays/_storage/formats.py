@@ -102,6 +102,18 @@ class ArrayInfo:
 
 def array_info(fmt: Format, document: Document, where: str) -> ArrayInfo:
     """Read an array's metadata document; :class:`MetadataError` names what is wrong."""
+    info = _array_info(fmt, document, where)
+    for name, values, least in (("shape", info.shape, 0), ("chunk shape", info.chunks, 1)):
+        if not all(isinstance(v, int) and not isinstance(v, bool) and v >= least for v in values):
+            raise MetadataError(
+                f"cannot read the {fmt.name} array metadata {where!r}: its {name} "
+                f"{list(values)} must hold whole numbers >= {least}; repair the file or "
+                f"recreate the dataset"
+            )
+    return info
+
+
+def _array_info(fmt: Format, document: Document, where: str) -> ArrayInfo:
     try:
         if fmt is N5:
             return ArrayInfo(

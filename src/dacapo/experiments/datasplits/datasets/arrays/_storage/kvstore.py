@@ -26,6 +26,7 @@ from dacapo.experiments.datasplits.datasets.arrays.errors import (
     StorageError,
 )
 
+from . import deadline
 from .per_process import PerProcess, without_handles
 from .tserrors import translate
 
@@ -37,7 +38,8 @@ _CONTEXT_LOCK = threading.Lock()
 #: Options of the shared tensorstore context. Local writes are not fsync'ed chunk by chunk
 #: (as with zarr-python, h5py or numpy): a finished write is in the OS's page cache, safe
 #: from a crash of the process, not from one of the machine. It makes writes ~1.5x faster.
-CONTEXT_SPEC: dict[str, Any] = {"file_io_sync": False}
+CONTEXT_SPEC: dict[str, Any] = {"file_io_sync": False, **deadline.context_spec()}
+deadline.apply_curl_timeout()  # bounded remote requests: see ``deadline``
 
 
 def shared_context() -> ts.Context:

@@ -17,6 +17,8 @@ from dacapo.experiments.datasplits.datasets.arrays.errors import (
     StorageError,
 )
 
+from .deadline import settings_hint
+
 _SPEC = re.compile(r"\s*\[tensorstore_spec='.*'\]\s*$", re.DOTALL)
 _SOURCE = re.compile(r"\s*\[source locations='.*'\]\s*$", re.DOTALL)
 
@@ -54,11 +56,18 @@ def translate(err: BaseException, what: str) -> ArrayError:
             f"{what}: {message}; the stored metadata is unreadable or unsupported: repair it "
             f"or recreate the dataset"
         )
+    if code == "PERMISSION_DENIED" and "local file" in message:
+        return StorageError(
+            f"{what}: {message}; check the permissions of that file and its folders "
+            f"(ls -l), or read it as a user who may"
+        )
     if code in ("PERMISSION_DENIED", "UNAUTHENTICATED"):
         return StorageError(
             f"{what}: {message}; check your credentials (AWS_ACCESS_KEY_ID / "
             f"AWS_SECRET_ACCESS_KEY, or GOOGLE_APPLICATION_CREDENTIALS)"
         )
+    if "CURL error" in message or "retry attempts failed" in message:
+        return StorageError(f"{what}: the server did not answer: {message}; {settings_hint()}")
     if code in ("UNAVAILABLE", "DEADLINE_EXCEEDED", "RESOURCE_EXHAUSTED"):
         return StorageError(f"{what}: {message}; check the network and the store's URL")
     return StorageError(
