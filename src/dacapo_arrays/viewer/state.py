@@ -143,8 +143,7 @@ def stores_of(array: Array) -> frozenset[tuple[str, str]]:
     file_name, dataset = getattr(array, "file_name", None), getattr(array, "dataset", None)
     if isinstance(dataset, str) and file_name is not None:
         return frozenset({(str(file_name).rstrip("/"), dataset.rpartition("/")[0] or dataset)})
-    sources = getattr(array, "_sources", None) or [getattr(array, "_source", None)]
-    return frozenset().union(*(stores_of(s) for s in sources if isinstance(s, Array)))
+    return frozenset().union(*(stores_of(source) for source in array.sources))
 
 
 def hidden_duplicates(arrays: Sequence[Array]) -> list[bool]:
