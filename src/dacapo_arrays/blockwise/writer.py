@@ -18,7 +18,7 @@ from funlib.geometry import Roi
 from dacapo.experiments.datasplits.datasets.arrays import ArrayConfig, ArrayIdentifier
 from dacapo.experiments.datasplits.datasets.arrays._limits import check_blocks
 
-from .guard import check_output_is_not_source
+from .guard import check_free_space, check_output_is_not_source, space_errors
 from .in_process import runs_in_process
 from .plan import Plan, make_plan
 from .prepare import prepare_output
@@ -102,11 +102,12 @@ def write(
         downsample=downsample,
         workers=workers,
     )
-    check_blocks(
-        f"writing {target.dataset!r}", sum(lv.num_blocks for lv in plan.levels), force=force
-    )
+    blocks = sum(lv.num_blocks for lv in plan.levels)
+    check_blocks(f"writing {target.dataset!r}", blocks, force=force)
+    check_free_space(target, blocks)
     folder = RunDir(run_dir if run_dir is not None else default_run_dir(target))
-    plan = prepare_output(plan, folder, overwrite=overwrite)
+    with space_errors(target, folder.path):
+        plan = prepare_output(plan, folder, overwrite=overwrite)
     options = Options(
         workers=workers,
         launcher=tuple(shlex.split(launcher) if isinstance(launcher, str) else launcher or ()),
@@ -118,7 +119,8 @@ def write(
     here = runs_in_process(
         plan, requested=in_process, launcher=options.launcher, timeout=options.timeout
     )
-    return _run(plan, folder, options, here)
+    with space_errors(target, folder.path):  # a full disk: a clear error, resumable
+        return _run(plan, folder, options, here)
 
 
 def _run(plan: Plan, folder: RunDir, options: Options, in_process: bool) -> WriteResult:
