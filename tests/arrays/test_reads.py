@@ -126,3 +126,18 @@ def test_gather_keeps_order_and_reports_the_first_error() -> None:
     assert gather([]).result() == []
     with pytest.raises(KeyError):
         gather([ok, failed]).result()
+
+
+def test_shared_reads_issue_one_read_per_dataset_and_roi(tmp_path: Path) -> None:
+    from dacapo.experiments.datasplits.datasets.arrays._reads import shared_reads
+
+    truth = numpy_truth(shape=(8, 8, 8), voxel_size=(1, 1, 1), offset=(0, 0, 0))
+    config = zarr_source(tmp_path, truth)
+    one, two = config.to_array(), config.to_array()
+    roi = Roi((0, 0, 0), (4, 4, 4))
+    with shared_reads():
+        first, again, other = one.read_async(roi), two.read_async(roi), one.read_async(truth.roi)
+    assert first is again
+    assert other is not first
+    assert one.read_async(roi) is not two.read_async(roi)
+    np.testing.assert_array_equal(first.result(), truth[roi])

@@ -204,7 +204,13 @@ def test_unreadable_metadata_and_chunks_name_the_file(raw: ZarrArrayConfig) -> N
     (folder / ".zarray").write_text("{not json")
     with pytest.raises(MetadataError, match=r"metadata file '.*raw/s0/.zarray' is not valid JSON"):
         raw.to_array()
-    document = {"zarr_format": 2, "shape": [6, 10, 12], "chunks": [6, 10, 12], "dtype": "<u1"}
+    document = {
+        "zarr_format": 2,
+        "shape": [6, 10, 12],
+        "chunks": [6, 10, 12],
+        "dtype": "<u1",
+        "dimension_separator": "/",
+    }  # as the chunks on disk are (see test_chunk_layout)
     (folder / ".zarray").write_text(json.dumps(document | {"compressor": {"id": "nope"}}))
     refused = r"compressor 'nope' of .*raw/s0/.zarray cannot be decoded here \(readable: blosc"
     with pytest.raises(MetadataError, match=refused):  # at opening, as verify() says

@@ -8,11 +8,18 @@ slashes); URLs are compared as written, without a trailing slash.
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
-from dacapo.experiments.datasplits.datasets.arrays import ArrayConfig, ArrayError, ArrayIdentifier
+from dacapo.experiments.datasplits.datasets.arrays import (
+    ArrayConfig,
+    ArrayError,
+    ArrayIdentifier,
+    StorageError,
+)
 
 
 class OutputIsSourceError(ArrayError, ValueError):
@@ -81,3 +88,53 @@ def check_output_is_not_source(config: ArrayConfig, target: ArrayIdentifier) -> 
                 f"{source.name!r}), which is the same data or overlaps it, so the write would "
                 f"destroy or corrupt its own source; write to another dataset or container"
             )
+
+
+class OutputSpaceError(StorageError):
+    """The output's file system is full (or a quota or file-size limit was reached)."""
+
+
+_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+@contextmanager
+def space_errors(target: ArrayIdentifier, run_dir: object) -> Iterator[None]:
+    """Turn "no space left" (from Python or tensorstore) into :class:`OutputSpaceError`."""
+    try:
+        yield
+    except OSError as err:
+        if isinstance(err, OutputSpaceError):
+            raise
+        full = err.errno in _FULL or "No space left" in str(err) or "quota" in str(err)
+        if not full:
+            raise
+        raise OutputSpaceError(
+            f"cannot write dataset {target.dataset!r} of {str(target.container)!r}: no space "
+            f"left on its file system (or its quota is reached) while writing there or to the "
+            f"run folder {str(run_dir)!r}: {err}; free space (df -h shows it) and run the "
+            f"same write again: blocks already done are kept and skipped"
+        ) from err
+
+
+#: A write is refused at once when its file system has less than this free (plus a byte per
+#: block for daisy's tracking): such a write could only fail part way.
+MIN_FREE_BYTES = 16 * 2**20
+
+
+def check_free_space(target: ArrayIdentifier, blocks: int) -> None:
+    """Refuse a local write whose file system is (nearly) full, before anything is written."""
+    text = str(target.container)
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("", "file"):
+        return
+    probe = os.path.abspath(os.path.expanduser(parts.path if parts.scheme else text))
+    while probe and not os.path.isdir(probe):
+        probe = os.path.dirname(probe)
+    stats = os.statvfs(probe or "/")
+    free = stats.f_bavail * stats.f_frsize
+    if free < MIN_FREE_BYTES + blocks:
+        raise OutputSpaceError(
+            f"cannot write dataset {target.dataset!r} of {text!r}: only {free:,} bytes are "
+            f"free on its file system ({probe!r}), less than the {MIN_FREE_BYTES + blocks:,} "
+            f"a write needs to start; free space (df -h shows it) or write elsewhere"
+        )

@@ -19,7 +19,7 @@ from dacapo.experiments.datasplits.datasets.arrays import Array, ArrayConfig, Ar
 from dacapo.experiments.datasplits.datasets.arrays._limits import check_blocks
 from dacapo.experiments.datasplits.datasets.arrays._storage.units import world_of
 
-from .guard import check_output_is_not_source
+from .guard import check_free_space, check_output_is_not_source, space_errors
 from .in_process import runs_in_process
 from .plan import Plan, make_plan
 from .prepare import prepare_output
@@ -104,11 +104,12 @@ def write(
         downsample=downsample,
         workers=workers,
     )
-    check_blocks(
-        f"writing {target.dataset!r}", sum(lv.num_blocks for lv in plan.levels), force=force
-    )
+    blocks = sum(lv.num_blocks for lv in plan.levels)
+    check_blocks(f"writing {target.dataset!r}", blocks, force=force)
+    check_free_space(target, blocks)
     folder = RunDir(run_dir if run_dir is not None else default_run_dir(target))
-    plan = prepare_output(plan, folder, overwrite=overwrite)
+    with space_errors(target, folder.path):
+        plan = prepare_output(plan, folder, overwrite=overwrite)
     options = Options(
         workers=workers,
         launcher=tuple(shlex.split(launcher) if isinstance(launcher, str) else launcher or ()),
@@ -120,7 +121,8 @@ def write(
     here = runs_in_process(
         plan, requested=in_process, launcher=options.launcher, timeout=options.timeout
     )
-    return _run(plan, folder, options, here)
+    with space_errors(target, folder.path):  # a full disk: a clear error, resumable
+        return _run(plan, folder, options, here)
 
 
 def _check_world_unit(array: Array) -> None:

@@ -16,6 +16,7 @@ from ._errors import reader_gone, report
 from .check import check
 from .demo import demo
 from .info import info
+from .sample import sample
 from .worker import worker
 from .write import write_command
 
@@ -49,5 +50,6 @@ main.add_command(write_command, name="write")
 main.add_command(worker)
 main.add_command(demo)
 main.add_command(view)
+main.add_command(sample)
 
 __all__ = ["main"]

@@ -24,7 +24,7 @@ from dacapo.experiments.datasplits.datasets.arrays import (
     RequestTooLargeError,
 )
 from dacapo_arrays.blockwise import OutputIsSourceError, ROIStringError
-from dacapo_arrays.blockwise.guard import OutputPathError
+from dacapo_arrays.blockwise.guard import OutputPathError, OutputSpaceError
 
 USER_ERROR = 2
 BUG = 1
@@ -38,6 +38,7 @@ HINTS: tuple[tuple[type[BaseException], str], ...] = (
         "fields; `dacapo-arrays demo` writes examples",
     ),
     (OutputIsSourceError, "write to a new container or dataset; nothing was changed"),
+    (OutputSpaceError, "free space on the output's file system, then run the write again"),
     (OutputPathError, "pass an OUTPUT path made of folders (or nothing yet)"),
     (ROIStringError, "write the ROI as begin:end per spatial axis in nm, e.g. 0:800,0:800,0:800"),
     (GeometryError, "`dacapo-arrays info CONFIG` shows the array's ROI and voxel size"),

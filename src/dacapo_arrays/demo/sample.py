@@ -173,4 +173,26 @@ def write_configs(sample: Sample, folder: Path) -> dict[str, Path]:
         path = folder / file_name
         config.to_file(path)
         paths[file_name] = path
+    (folder / SAMPLER_FILE).write_text(SAMPLER_CONFIG)  # read by `dacapo-arrays sample`
     return paths
+
+
+#: A training sampler over the configs above (``dacapo-arrays sample configs/sample.yaml``).
+SAMPLER_FILE = "sample.yaml"
+SAMPLER_CONFIG = """\
+# Training samples: raw around each point, organelle targets and their mask (see
+# docs/training.md). Run: dacapo-arrays sample demo/configs/sample.yaml --report --png s.png
+datasets:
+  - raw: raw.yaml
+    gt: organelles.yaml
+    mask: annotated.yaml
+shapes:
+  raw: [40, 40, 40]
+  gt: [24, 24, 24]
+  mask: [24, 24, 24]
+seed: 0
+reject: {mask: 0.5}
+mirror: true
+transpose: true
+prefetch: 4
+"""

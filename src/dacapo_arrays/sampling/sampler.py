@@ -26,7 +26,7 @@ import numpy as np
 from funlib.geometry import Coordinate, Roi
 
 from dacapo.experiments.datasplits.datasets.arrays import Array, ArrayConfig
-from dacapo.experiments.datasplits.datasets.arrays._reads import gather, then
+from dacapo.experiments.datasplits.datasets.arrays._reads import gather, shared_reads, then
 
 from .augment import Augment, apply, augment_of
 from .windows import Windows, windows_of
@@ -207,15 +207,19 @@ class Sampler:
     def _start(self, draw: _Draw) -> tuple[dict[str, Roi], Future[list[Any]]]:
         arrays, windows = self.datasets[draw.dataset], self.windows[draw.dataset]
         rois = {n: windows.window(n, draw.point) for n in self.names}
-        reads = [self._read_window(arrays[n], n, rois[n]) for n in self.names]
+        with shared_reads():  # e.g. a target and a mask of the same labels read them once
+            reads = [self._read_window(arrays[n], n, rois[n]) for n in self.names]
         return rois, gather(reads)
 
     def _finish(self, draw: _Draw, rois: dict[str, Roi], values: list[np.ndarray]) -> Sample:
         dims = draw.point.dims
-        sample = {
-            n: (rois[n], apply(v, dims, draw.flips, draw.order))
-            for n, v in zip(self.names, values, strict=True)
-        }
+        seen: set[int] = set()
+        sample = {}
+        for n, v in zip(self.names, values, strict=True):
+            if id(v) in seen:  # two names read the same stored window: hand out copies
+                v = v.copy()
+            seen.add(id(v))
+            sample[n] = (rois[n], apply(v, dims, draw.flips, draw.order))
         self.stats.nbytes += sum(v.nbytes for _, v in sample.values())
         return sample
 

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from pathlib import Path
 
+import attrs
 import click
 
-from dacapo.experiments.datasplits.datasets.arrays import Array, ArrayConfig, ArrayError
+from dacapo.experiments.datasplits.datasets.arrays import (
+    Array,
+    ArrayConfig,
+    ArrayError,
+    ZarrArrayConfig,
+)
 
 from .browser import BrowserError
+from .files import source_url
 from .state import DEFAULT_SIZE, LAYOUTS, ViewerError
 
 
@@ -34,17 +42,52 @@ def _parse_size(ctx: click.Context, param: click.Parameter, value: str) -> tuple
     return int(width), int(height)
 
 
-def _load(path: Path) -> Array:
+#: A pyramid level's dataset name.
+LEVEL = re.compile(r"^s(\d+)$")
+
+
+def _level(config: ZarrArrayConfig) -> int:
+    found = LEVEL.match(config.dataset.rpartition("/")[2])
+    return int(found.group(1)) if found else 0
+
+
+def _groups(configs: list[ZarrArrayConfig]) -> dict[str, list[ZarrArrayConfig]]:
+    """The datasets of a path by multiscale group (levels ``s0``, ``s1``, ... together)."""
+    groups: dict[str, list[ZarrArrayConfig]] = {}
+    for config in configs:
+        parent, _, last = config.dataset.rpartition("/")
+        groups.setdefault(parent if LEVEL.match(last) else config.dataset, []).append(config)
+    return groups
+
+
+def load(target: str, bind: str = "127.0.0.1") -> list[tuple[Array, str | None]]:
+    """The layers ``target`` names, each with its multiscale source URL (or ``None``).
+
+    A config file is one layer. A zarr / N5 path (container, group or dataset, as ``info``
+    takes) gives one layer per array below it, except that the levels of a multiscale group
+    (``NAME/s0``, ``NAME/s1``, ...) are one layer, read through its levels.
+    """
+    from dacapo_arrays.cli._targets import configs_for_path, is_config_file  # (a cycle)
+
     try:
-        return ArrayConfig.from_file(path).create_array()
+        if is_config_file(target):
+            return [(ArrayConfig.from_file(target).create_array(), None)]
+        layers: list[tuple[Array, str | None]] = []
+        for group, members in _groups(configs_for_path(target)).items():
+            finest = min(members, key=_level)
+            array = attrs.evolve(finest, name=group).create_array()
+            url = None
+            if len(members) > 1:
+                fmt = getattr(array, "_format", None)
+                url = source_url(str(finest.file_name), group, fmt.name if fmt else "zarr2", bind)
+            layers.append((array, url))
+        return layers
     except ArrayError as err:
-        raise click.ClickException(f"{path}: {err}") from err
+        raise click.ClickException(f"{target}: {err}") from err
 
 
 @click.command("view")
-@click.argument(
-    "configs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path)
-)
+@click.argument("targets", metavar="CONFIG|PATH...", nargs=-1, required=True)
 @click.option(
     "--bind",
     default="127.0.0.1",
@@ -87,7 +130,7 @@ def _load(path: Path) -> Array:
 )
 @click.option("--browser", help="Chromium executable for --screenshot (default: from PATH).")
 def view(
-    configs: tuple[Path, ...],
+    targets: tuple[str, ...],
     bind: str,
     port: int,
     screenshot: Path | None,
@@ -97,7 +140,10 @@ def view(
     timeout: float,
     browser: str | None,
 ) -> None:
-    """Show the arrays of CONFIG files in neuroglancer, one layer each, lined up in nm.
+    """Show arrays in neuroglancer, one layer each, lined up in nm: CONFIG files, or zarr /
+    N5 PATHs as `info` takes them (a container or group shows every array below it; a
+    pyramid group NAME/s0, s1, ... is one layer read through its levels). Labels draw above
+    images; an image showing the same data as an earlier one starts hidden.
 
     Serves until Ctrl-C and prints the URL to open; with --screenshot, renders the view in
     headless Chromium instead, writes the PNG and exits. Data is read lazily, chunk by
@@ -106,12 +152,20 @@ def view(
     import neuroglancer
 
     from .browser import screenshot as take_screenshot
+    from .files import stop_all
     from .state import build_viewer
 
-    arrays = [_load(path) for path in configs]
+    shown = [layer for target in targets for layer in load(target, bind)]
+    arrays = [array for array, _ in shown]
     neuroglancer.set_server_bind_address(bind, port)
     try:
-        viewer = build_viewer(arrays, position=position, layout=layout, size=size)
+        viewer = build_viewer(
+            arrays,
+            position=position,
+            layout=layout,
+            size=size,
+            sources=[url for _, url in shown],
+        )
     except ViewerError as err:
         raise click.ClickException(str(err)) from err
     except OSError as err:
@@ -132,6 +186,7 @@ def view(
         _serve_forever()
     finally:
         neuroglancer.stop()
+        stop_all()
 
 
 def _serve_forever() -> None:

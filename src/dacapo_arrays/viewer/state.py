@@ -96,17 +96,24 @@ def build_viewer(
     position: Sequence[float] | None = None,
     layout: str = "4panel",
     size: tuple[int, int] = DEFAULT_SIZE,
+    sources: Sequence[str | None] | None = None,
 ) -> neuroglancer.Viewer:
     """A viewer showing ``arrays``, centred on ``position`` (world nm, one per global axis).
 
     Start the server first (``neuroglancer.set_server_bind_address``) to choose where it
     listens. The camera is fitted so the union of the arrays fills a window of ``size``.
+    ``sources`` (one per array, ``None`` for the generic one) replaces an array's data source
+    by a URL neuroglancer reads itself, e.g. a stored pyramid's (see :mod:`.files`).
     """
     import neuroglancer
 
     if not arrays:
         raise ViewerError("no arrays to show; pass at least one config file")
-    layers = [_layer_of(array) for array in arrays]
+    names = dict(zip(map(id, arrays), layer_names(arrays), strict=True))
+    urls = dict(zip(map(id, arrays), sources or [None] * len(arrays), strict=True))
+    arrays = stacking_order(arrays)
+    layers = [_layer_of(array, urls[id(array)]) for array in arrays]
+    hidden = hidden_duplicates(arrays)
     axes = global_axes(arrays)
     scales = global_scales(arrays, axes)
     begin, end = world_bounds(arrays, axes)
@@ -117,8 +124,9 @@ def build_viewer(
         state.dimensions = neuroglancer.CoordinateSpace(
             names=axes, units="nm", scales=[s * factor for s in scales]
         )
-        for name, (layer, kwargs) in zip(layer_names(arrays), layers, strict=True):
-            state.layers.append(name=name, layer=layer, **kwargs)
+        for array, (layer, kwargs), duplicate in zip(arrays, layers, hidden, strict=True):
+            kwargs = {**kwargs, "visible": False} if duplicate else kwargs
+            state.layers.append(name=names[id(array)], layer=layer, **kwargs)
         state.display_dimensions = display_axes(axes)
         state.layout = layout
         state.position = list(centre / np.asarray(scales))
@@ -140,13 +148,45 @@ def _world_factor(arrays: Sequence[Array]) -> float:
     return float(next(iter(units.values())).nm)
 
 
-def _layer_of(array: Array) -> tuple[Any, dict[str, Any]]:
+def stacking_order(arrays: Sequence[Array]) -> list[Array]:
+    """Images first, labels and masks (``is_labels`` True) after, so they draw on top;
+    otherwise in the order given."""
+    return sorted(arrays, key=lambda array: array.is_labels is True)
+
+
+def stores_of(array: Array) -> frozenset[tuple[str, str]]:
+    """The stored datasets ``(container, dataset)`` an array reads, through its sources."""
+    file_name, dataset = getattr(array, "file_name", None), getattr(array, "dataset", None)
+    if isinstance(dataset, str) and file_name is not None:
+        return frozenset({(str(file_name).rstrip("/"), dataset.rpartition("/")[0] or dataset)})
+    return frozenset().union(*(stores_of(source) for source in array.sources))
+
+
+def hidden_duplicates(arrays: Sequence[Array]) -> list[bool]:
+    """Which image layers to start hidden: those showing data an earlier image shows (the
+    same stored dataset or pyramid, e.g. at another resolution), which would otherwise cover
+    it opaquely. Labels are never hidden."""
+    shown: set[tuple[str, str]] = set()
+    hidden = []
+    for array in arrays:
+        stores = stores_of(array)
+        duplicate = array.is_labels is not True and bool(stores & shown)
+        if array.is_labels is not True and not duplicate:
+            shown |= stores
+        hidden.append(duplicate)
+    return hidden
+
+
+def _layer_of(array: Array, url: str | None = None) -> tuple[Any, dict[str, Any]]:
     if not array._can_neuroglance():
         raise ViewerError(
             f"{array!r} cannot be shown in neuroglancer (dtype {array.dtype}); only bool, "
             f"integer and float arrays can; remove it from the command"
         )
-    return array._neuroglancer_layer()
+    layer, kwargs = array._neuroglancer_layer()
+    if url is not None:
+        layer.source = url
+    return layer, kwargs
 
 
 def _check_position(position: Sequence[float], axes: Sequence[str]) -> np.ndarray:

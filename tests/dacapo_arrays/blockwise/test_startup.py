@@ -11,7 +11,6 @@ import numpy as np
 
 from dacapo.experiments.datasplits.datasets.arrays import ArrayIdentifier, ZarrArray
 from dacapo_arrays.blockwise import write
-from dacapo_arrays.blockwise.worker import _exit_if_daisy_worker
 
 #: Modules a worker of a zarr write never needs (other kinds' stores, the CLI, the viewer).
 NOT_FOR_WORKERS = ("tifffile", "requests", "urllib3", "neuroglancer", "click")
@@ -28,7 +27,16 @@ def test_the_worker_module_imports_no_other_kinds_or_cli() -> None:
 
 
 def test_ending_early_is_only_for_daisys_worker_process() -> None:
-    _exit_if_daisy_worker()  # in-process (pytest): returns instead of ending this process
+    """Any other process (here a plain interpreter, as pytest's is) goes on: called in a
+    child, so that ending early by mistake fails this test instead of ending pytest."""
+    code = (
+        "from dacapo_arrays.blockwise.worker import _exit_if_daisy_worker\n"
+        "_exit_if_daisy_worker()\n"
+        "print('went on')"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "went on"
 
 
 def test_workers_that_end_early_leave_every_block_written(tmp_path: Path, labels) -> None:

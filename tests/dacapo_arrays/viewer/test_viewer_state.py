@@ -12,7 +12,14 @@ from funlib.geometry import Roi
 
 from dacapo.experiments.datasplits.datasets.arrays import NumpyArray
 from dacapo_arrays.viewer import ViewerError, build_viewer, load_arrays
-from dacapo_arrays.viewer.state import display_axes, global_axes, global_scales, layer_names
+from dacapo_arrays.viewer.state import (
+    display_axes,
+    global_axes,
+    global_scales,
+    hidden_duplicates,
+    layer_names,
+    stacking_order,
+)
 
 from .conftest import LABELS_ROI, RAW_ROI
 
@@ -88,3 +95,44 @@ def test_bad_requests_raise(sample: dict[str, Path]) -> None:
         ViewerError, match=r"cannot be shown in neuroglancer \(dtype complex64\); only bool"
     ):
         build_viewer([NumpyArray(np.zeros((2, 2, 2), np.complex64))])
+
+
+def test_labels_draw_above_images_and_a_second_view_of_the_same_data_starts_hidden(
+    sample: dict[str, Path],
+) -> None:
+    from dacapo.experiments.datasplits.datasets.arrays import ArrayConfig, CropArrayConfig
+
+    raw_config = ArrayConfig.from_file(sample["raw"])
+    labels, raw = load_arrays([sample["labels"], sample["raw"]])
+    crop = CropArrayConfig(name="crop", source_array_config=raw_config, roi=RAW_ROI).to_array()
+    assert stacking_order([labels, raw, crop]) == [raw, crop, labels]
+    assert hidden_duplicates([raw, crop, labels]) == [False, True, False]
+    viewer = build_viewer([labels, raw, crop])
+    state = viewer.state
+    assert [layer.name for layer in state.layers] == ["raw", "crop", "labels"]
+    assert [layer.visible for layer in state.layers] == [True, False, True]
+
+
+def test_view_takes_paths_and_a_pyramid_group_is_one_layer(tmp_path: Path) -> None:
+    from dacapo.experiments.datasplits.datasets.arrays import ArrayIdentifier
+    from dacapo_arrays.blockwise import write
+    from dacapo_arrays.testing.sources import zarr_source
+    from dacapo_arrays.viewer.cli import load
+    from dacapo_arrays.viewer.files import stop_all
+
+    values = np.arange(8 * 16 * 16, dtype=np.float32).reshape(8, 16, 16)
+    config = zarr_source(tmp_path, named("raw", values, (8, 8, 8), (0, 0, 0)), name="raw")
+    out = tmp_path / "out.zarr"
+    write(config, ArrayIdentifier(out, "raw"), pyramid_levels=1, workers=1, progress=False)
+    write(config, ArrayIdentifier(out, "flat"), workers=1, progress=False)
+    try:
+        layers = load(str(out))
+        assert [(a.name, url is not None) for a, url in layers] == [
+            ("flat", False),
+            ("raw", True),
+        ]
+        assert layers[1][1].endswith("/raw")
+        ((single, url),) = load(str(out / "raw" / "s1"))
+        assert (single.voxel_size, url) == ((16, 16, 16), None)
+    finally:
+        stop_all()

@@ -4,6 +4,9 @@ The imports below are the registry: every ``ArrayConfig`` subclass imported here
 the converter (un)structures and the conformance suite tests.
 """
 
+#: Marks this package as dacapo-arrays' (dacapo-ml installs one of the same name).
+__dacapo_arrays__ = True
+
 from ._limits import RequestTooLargeError
 from .array import Array
 from .array_config import ArrayConfig, ArrayIdentifier, LocalArrayIdentifier

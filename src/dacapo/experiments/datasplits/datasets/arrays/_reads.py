@@ -22,8 +22,10 @@ from __future__ import annotations
 import os
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
@@ -148,6 +150,33 @@ def from_tensorstore(
 
     read.add_done_callback(finished)
     return out
+
+
+_shared: ContextVar[dict[Hashable, Future[Any]] | None] = ContextVar("shared", default=None)
+
+
+@contextmanager
+def shared_reads() -> Iterator[None]:
+    """Within this block (in this thread), stored reads of the same dataset and ROI are issued
+    once and their future shared: e.g. a binarized target and a mask computed from the same
+    labels read those labels once per sample. Results are then shared between consumers, so
+    a kind must never modify its source's values in place."""
+    token = _shared.set({})
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+
+
+def shared(key: Hashable, start: Callable[[], Future[T]]) -> Future[T]:
+    """``start()``, or the future it gave for ``key`` earlier in a ``shared_reads`` block."""
+    table = _shared.get()
+    if table is None:
+        return start()
+    future = table.get(key)
+    if future is None:
+        future = table[key] = start()
+    return future
 
 
 def read_async(array: Array, roi: Roi) -> Future[np.ndarray]:

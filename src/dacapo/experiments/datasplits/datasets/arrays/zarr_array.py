@@ -18,8 +18,9 @@ from ._daisy import DaisyArray
 from ._data_view import StoreView
 from ._geometry import format_coordinate, format_roi, to_coordinate
 from ._labels import labels_by_attributes
-from ._reads import from_tensorstore
+from ._reads import from_tensorstore, shared
 from ._storage import ome_ngff
+from ._storage.chunk_layout import check_chunk_layout
 from ._storage.chunks import wait_local
 from ._storage.codecs import readable
 from ._storage.formats import N5, open_spec
@@ -75,6 +76,7 @@ class ZarrArray(Array):
         stored = inspect_array(self._container, self.dataset, label=self._label())
         self._format = stored.fmt
         self._document = stored.document
+        check_chunk_layout(stored.fmt.name, stored.document, self._local_folder)
         self._info = stored.info
         array_key = f"{self.dataset}/{stored.fmt.array_key}".lstrip("/")
         self._open_metadata = readable(
@@ -269,6 +271,10 @@ class ZarrArray(Array):
 
     def _read_async(self, roi: Roi) -> Future[np.ndarray]:
         """Handed to tensorstore without waiting; its errors translated as ``_read``'s."""
+        key = (self._container.url, self.dataset, tuple(roi.begin), tuple(roi.shape))
+        return shared(key, lambda: self._start_read(roi))
+
+    def _start_read(self, roi: Roi) -> Future[np.ndarray]:
         what = f"cannot read ROI {format_roi(roi)} of {self}"
         try:
             read = self._handle[self._slices(roi)].read()
