@@ -245,3 +245,15 @@ def test_properties_and_reads_of_only_the_request(tmp_path: Path) -> None:
         got, truths[0][roi].astype(np.uint64) + truths[1][roi].astype(np.uint64)
     )
     assert requests == [(0, roi), (1, roi)]
+
+
+def test_add_checked_is_exact_for_uint64_values_above_int64_max() -> None:
+    totals = [0, -1, -5, 5, -(2**63)]
+    others = [2**63, 2**63, 2**63 + 4, 2**63, 2**64 - 1]
+    total = np.array(totals, np.int64)
+    flagged = add_checked(total, np.array(others, np.uint64))
+    exact = [a + b for a, b in zip(totals, others, strict=True)]
+    assert flagged.tolist() == [s > np.iinfo(np.int64).max for s in exact]
+    assert [v for v, f in zip(total.tolist(), flagged, strict=True) if not f] == [
+        s for s in exact if s <= np.iinfo(np.int64).max
+    ]

@@ -62,11 +62,18 @@ def add_checked(total: np.ndarray, values: np.ndarray) -> np.ndarray:
     >>> add_checked(total, np.array([1, 2**64 - 1], np.uint64))
     array([False,  True])
     """
+    big = np.zeros(values.shape, bool)
+    too_big = big
     if total.dtype.kind == "i" and values.dtype == np.uint64:
-        too_big = values > _INT64.max
-        values = values.astype(np.int64)
+        big = values > _INT64.max
+        values = values.astype(np.int64)  # a big value v becomes v - 2**64
+        if big.any():
+            # v = 2**63 + d: the sum fits int64 iff total + d <= -1, which needs total < 0
+            # (min(total, 0) + d cannot overflow)
+            d = values[big] - np.int64(_INT64.min)
+            too_big = np.zeros(values.shape, bool)
+            too_big[big] = np.minimum(total[big], 0) + d >= 0
     else:
-        too_big = np.zeros(values.shape, bool)
         values = values.astype(total.dtype, copy=False)
     if total.dtype.kind == "u":
         np.add(total, values, out=total)
@@ -75,6 +82,7 @@ def add_checked(total: np.ndarray, values: np.ndarray) -> np.ndarray:
         before = total.copy()
         np.add(total, values, out=total)
         wrapped = ((before ^ total) & (values ^ total)) < 0
+        wrapped &= ~big  # decided exactly above
     return np.logical_or(too_big, wrapped)
 
 
