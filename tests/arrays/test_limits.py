@@ -181,3 +181,19 @@ def test_np_asarray_of_the_data_view_is_checked(tmp_path: Path) -> None:
     with pytest.raises(RequestTooLargeError, match=READ_SETTING):
         np.asarray(array.data)
     assert time.monotonic() - started < 1
+
+
+def test_the_tiff_data_view_is_checked_before_reading(tmp_path: Path) -> None:
+    import tifffile
+
+    from dacapo.experiments.datasplits.datasets.arrays import TiffArrayConfig
+
+    values = np.arange(4 * 6 * 8, dtype=np.uint16).reshape(4, 6, 8)
+    tifffile.imwrite(tmp_path / "stack.tif", values, photometric="minisblack")
+    array = TiffArrayConfig(name="stack", file_name=tmp_path / "stack.tif").create_array()
+    set_limits(read_bytes=2 * 6 * 8 * 2)  # two sections
+    np.testing.assert_array_equal(array.data[1:3], values[1:3])
+    with pytest.raises(RequestTooLargeError, match=rf"0:3, 0:6, 0:8\] of .*{READ_SETTING}"):
+        array.data[:3]
+    with pytest.raises(RequestTooLargeError):
+        np.asarray(array.data)

@@ -113,6 +113,24 @@ def check_read(array: Any, roi: Any, shape: Sequence[int], dtype: Any) -> None:
         )
 
 
+def check_index_read(name: str, box: Sequence[slice], dtype: Any) -> None:
+    """Refuse a read of the index ``box`` (step-1 slices) of ``name`` above the read limit.
+
+    The counterpart of :func:`check_read` for views indexed in voxels (``array.data``).
+    """
+    shape = [max(0, s.stop - s.start) for s in box]
+    count = dtype.itemsize * math.prod(shape)
+    limit = _LIMITS.read_bytes or max_read_bytes()
+    if count > limit:
+        where = ", ".join(f"{s.start}:{s.stop}" for s in box)
+        raise RequestTooLargeError(
+            f"reading [{where}] of {name} needs {format_bytes(count)} "
+            f"({' x '.join(map(str, shape))} voxels of {dtype}), more than the limit of "
+            f"{format_bytes(limit)} for one read; index a smaller region, or raise the limit "
+            f"with the environment variable {READ_SETTING} (bytes)"
+        )
+
+
 def check_blocks(what: str, count: int, *, force: bool) -> None:
     """Refuse to plan ``count`` chunks or blocks above :func:`max_blocks` unless ``force``."""
     limit = max_blocks()

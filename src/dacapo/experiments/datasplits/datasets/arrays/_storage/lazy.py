@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from dacapo.experiments.datasplits.datasets.arrays._limits import check_index_read
 from dacapo.experiments.datasplits.datasets.arrays.errors import ReadOnlyError
 
 Reader = Callable[[tuple[slice, ...]], np.ndarray]
@@ -67,6 +68,7 @@ class LazyView:
         stored = [slice(0, 0)] * len(self._order)
         for shown, stored_dim in enumerate(self._order):
             stored[stored_dim] = bounds[shown]
+        check_index_read(self._name, bounds, self.dtype)  # before anything is allocated
         block = np.transpose(self._read(tuple(stored)), self._order)
         for axis, picks in steps.items():
             block = np.take(block, picks, axis=axis)
