@@ -208,12 +208,71 @@ def test_roi_is_z_y_x_from_min_to_max_point(server: FakeDVID) -> None:
             MetadataError,
             r"VoxelSize \[1, 1\] .* DVIDArray reads 3D instances",
         ),
+        (
+            {"Extended": {"VoxelSize": [float("nan"), 1, 1], "VoxelUnits": ["nm"] * 3}},
+            MetadataError,
+            r"malformed /info document .*DVIDArray needs Base.TypeName",
+        ),
+        (
+            {"Extended": {"VoxelSize": ["four", 1, 1], "VoxelUnits": ["nm"] * 3}},
+            MetadataError,
+            r"malformed /info document",
+        ),
+        (
+            {"Extended": {"VoxelSize": [0, 1, 1], "VoxelUnits": ["nm"] * 3}},
+            MetadataError,
+            r"has VoxelSize \['0', '1', '1'\]",
+        ),
+        (
+            {"Extents": {"MinPoint": [0, 0, "a"], "MaxPoint": [9, 9, 9]}},
+            MetadataError,
+            r"malformed /info document \('a' is not an integer\)",
+        ),
+        (
+            {"Extents": {"MinPoint": [0, 0, 0], "MaxPoint": [9, float("nan"), 9]}},
+            MetadataError,
+            r"malformed /info document \(nan is not an integer\)",
+        ),
+        (
+            {"Extents": {"MinPoint": [5, 0, 0], "MaxPoint": [4, 9, 9]}},
+            MetadataError,
+            r"extents \[5, 0, 0\] to \[4, 9, 9\]",
+        ),
+        (
+            {"Base": ["uint8blk"]},
+            MetadataError,
+            r"malformed /info document",
+        ),
+        (
+            {"Extended": {"Values": [{"DataType": "complex-ish"}]}},
+            MetadataError,
+            r"malformed /info document",
+        ),
     ],
-    ids=["type", "no-extents", "unit", "2d"],
+    ids=[
+        "type",
+        "no-extents",
+        "unit",
+        "2d",
+        "nan-size",
+        "text-size",
+        "zero-size",
+        "text-point",
+        "nan-point",
+        "inverted",
+        "base-list",
+        "data-type",
+    ],
 )
 def test_info_problems(change: dict[str, object], error: type[Exception], message: str) -> None:
     with pytest.raises(error, match=message):
         parse_info(IMAGEBLK_INFO | change, "http://x/info")
+
+
+@pytest.mark.parametrize("document", [[], "uint8blk", None, 3])
+def test_an_info_document_that_is_not_an_object(document: object) -> None:
+    with pytest.raises(MetadataError, match=r"not a JSON object; check that the URL names"):
+        parse_info(document, "http://x/info")
 
 
 def test_voxel_units_convert_and_fractions_are_refused(server: FakeDVID) -> None:

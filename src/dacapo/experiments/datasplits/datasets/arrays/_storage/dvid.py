@@ -75,8 +75,57 @@ class InstanceInfo:
     compression: str | None
 
 
-def parse_info(info: dict[str, Any], url: str) -> InstanceInfo:
-    """The facts DVIDArray needs from an ``/info`` document (see the module docstring)."""
+#: What DVIDArray needs of an ``/info`` document, for the message about a malformed one.
+_NEEDS = (
+    "Base.TypeName, Extended.VoxelSize and VoxelUnits (three positive lengths), MinPoint and "
+    "MaxPoint (three integers each, MinPoint <= MaxPoint) and, for image types, "
+    "Extended.Values[0].DataType"
+)
+
+
+def parse_info(info: Any, url: str) -> InstanceInfo:
+    """The facts DVIDArray needs from an ``/info`` document (see the module docstring).
+
+    Anything malformed (not an object, NaN or text where numbers belong, unknown data types)
+    is a :class:`MetadataError` naming the URL and what is needed.
+    """
+    if not isinstance(info, dict):
+        raise MetadataError(
+            f"DVID instance at {url} sent an /info document that is a "
+            f"{type(info).__name__}, not a JSON object; check that the URL names a DVID instance"
+        )
+    try:
+        parsed = _parse_info(info, url)
+    except MetadataError:
+        raise
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError, ArithmeticError) as e:
+        raise MetadataError(
+            f"DVID instance at {url} sent a malformed /info document ({e}); DVIDArray needs "
+            f"{_NEEDS}; fix the instance's metadata or choose another instance"
+        ) from e
+    low, high = np.array(parsed.min_point), np.array(parsed.max_point)
+    if min(parsed.voxel_size) <= 0 or (low > high).any():
+        raise MetadataError(
+            f"DVID instance at {url} has VoxelSize {list(map(str, parsed.voxel_size))} and "
+            f"extents {list(parsed.min_point)} to {list(parsed.max_point)}; DVIDArray needs "
+            f"{_NEEDS}; fix the instance's metadata or choose another instance"
+        )
+    return parsed
+
+
+def _integer(value: Any) -> int:
+    """A coordinate that must be an integer as sent (``1.5``, ``NaN`` or ``"3"`` are not)."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not np.isfinite(value)
+        or value != int(value)
+    ):
+        raise ValueError(f"{value!r} is not an integer")
+    return int(value)
+
+
+def _parse_info(info: dict[str, Any], url: str) -> InstanceInfo:
     base, extended = info.get("Base") or {}, info.get("Extended") or {}
     type_name = base.get("TypeName")
     if type_name in LABEL_TYPES:
@@ -118,8 +167,8 @@ def parse_info(info: dict[str, Any], url: str) -> InstanceInfo:
         str(type_name),
         dtype,
         tuple(voxel_size),
-        tuple(int(v) for v in low),
-        tuple(int(v) for v in high),
+        tuple(_integer(v) for v in low),
+        tuple(_integer(v) for v in high),
         compression,
     )
 
