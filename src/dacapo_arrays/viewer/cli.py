@@ -157,6 +157,9 @@ def view(
 
     shown = [layer for target in targets for layer in load(target, bind)]
     arrays = [array for array, _ in shown]
+    # A server already running in this process (an earlier view, a notebook) would keep its
+    # own address and port and ignore --bind/--port: restart it on the ones asked for.
+    neuroglancer.stop()
     neuroglancer.set_server_bind_address(bind, port)
     try:
         viewer = build_viewer(

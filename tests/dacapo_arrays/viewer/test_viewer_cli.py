@@ -57,7 +57,13 @@ def test_a_position_of_the_wrong_length(sample: dict[str, Path]) -> None:
     assert "position 1.0,2.0 has 2 values but the arrays have 3 spatial axes z,y,x" in output
 
 
-def test_a_busy_port_is_reported(sample: dict[str, Path]) -> None:
+@pytest.mark.parametrize("earlier_server", [False, True])
+def test_a_busy_port_is_reported(sample: dict[str, Path], earlier_server: bool) -> None:
+    if earlier_server:  # a server already running in the process must not hide --port
+        import neuroglancer
+
+        neuroglancer.set_server_bind_address("127.0.0.1", 0)
+        neuroglancer.server.start()
     with socket.socket() as busy, warnings.catch_warnings():
         # tornado does not close the socket it failed to bind; collect it here, quietly.
         warnings.simplefilter("ignore", ResourceWarning)
