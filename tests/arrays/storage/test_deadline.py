@@ -7,6 +7,7 @@ after the array was opened.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -41,7 +42,10 @@ class SilentServer:
         self.socket.listen(64)
         self.port = int(self.socket.getsockname()[1])
         self.connections: list[socket.socket] = []
-        threading.Thread(target=self._serve, daemon=True).start()
+        self._lock = threading.Lock()
+        self._closed = False
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
 
     def _serve(self) -> None:
         while True:
@@ -49,15 +53,28 @@ class SilentServer:
                 connection, _ = self.socket.accept()
             except OSError:
                 return
-            self.connections.append(connection)
+            with self._lock:  # a connection accepted while closing is closed here
+                if self._closed:
+                    connection.close()
+                    return
+                self.connections.append(connection)
             if self.reply:
-                connection.recv(65536)
-                connection.sendall(self.reply)
+                try:
+                    connection.recv(65536)
+                    connection.sendall(self.reply)
+                except OSError:  # closed by close() meanwhile
+                    return
 
     def close(self) -> None:
-        self.socket.close()
-        for connection in self.connections:
+        with self._lock:
+            self._closed = True
+            with contextlib.suppress(OSError):  # wakes the accept() below on Linux
+                self.socket.shutdown(socket.SHUT_RDWR)
+            self.socket.close()
+            connections, self.connections = self.connections, []
+        for connection in connections:
             connection.close()
+        self._thread.join(timeout=5)
 
 
 @pytest.fixture
