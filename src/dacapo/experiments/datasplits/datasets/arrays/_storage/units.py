@@ -276,7 +276,7 @@ def fractions_to_world(
     unit = Fraction(world.nm)
     counts = [size / unit for size in sizes]
     result = [round(c) for c in counts]
-    tolerance = Fraction(1, 10**5)
+    tolerance = Fraction(NEAR_WHOLE)  # the one near-whole rule, as in to_world
     near = all(
         abs(c - r) <= tolerance * max(abs(c), Fraction(1))
         for c, r in zip(counts, result, strict=True)
