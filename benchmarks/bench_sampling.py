@@ -390,10 +390,8 @@ def run(data: Data) -> list[Row]:
 
     def draw(chosen: Sampler) -> Callable[[], None]:
         def run() -> None:
-            samples = iter(chosen)
-            for _ in range(SAMPLES):
-                next(samples)
-            samples.close()  # waits for the reads still in flight (prefetch)
+            for _ in chosen.take(SAMPLES):  # reads in flight, none beyond these samples
+                pass
 
         return run
 

@@ -237,10 +237,16 @@ class Sampler:
         return self._finish(draw, rois, values.result())
 
     def __iter__(self) -> Iterator[Sample]:
+        return self.take(None)
+
+    def take(self, count: int | None) -> Iterator[Sample]:
+        """The first ``count`` samples of the stream (all of them with ``None``), the same as
+        ``itertools.islice(sampler, count)`` but starting no read beyond them: the prefetch
+        never holds more candidates than samples still wanted (a rejection draws another)."""
         rng = self._rng()
         pending: deque[tuple[_Draw, dict[str, Roi], Future[list[Any]]]] = deque()
         try:
-            yield from self._samples(rng, pending)
+            yield from self._samples(rng, pending, count)
         finally:  # the consumer stopped: reads still in flight finish before this returns
             wait([reads for _, _, reads in pending])
 
@@ -248,10 +254,12 @@ class Sampler:
         self,
         rng: np.random.Generator,
         pending: deque[tuple[_Draw, dict[str, Roi], Future[list[Any]]]],
+        count: int | None,
     ) -> Iterator[Sample]:
         in_a_row = 0
-        while True:
-            while len(pending) < self.prefetch:
+        wanted = -1 if count is None else count  # -1: without end
+        while wanted:
+            while len(pending) < min(self.prefetch, wanted if wanted > 0 else self.prefetch):
                 draw = self._draw(rng)
                 pending.append((draw, *self._start(draw)))
             draw, rois, reads = pending.popleft()
@@ -268,4 +276,5 @@ class Sampler:
                     )
                 continue
             in_a_row = 0
+            wanted -= wanted > 0
             yield self._finish(draw, rois, values)

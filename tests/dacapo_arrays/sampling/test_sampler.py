@@ -202,12 +202,32 @@ class _Slow(NumpyArray):
         return values
 
 
-def test_closing_an_iteration_waits_for_its_reads_in_flight() -> None:
+def _slow_sampler(**options: object) -> Sampler:
     base = _array((4, 4, 4), seed=1)
     slow = _Slow.from_np_array(base.data, base.roi, base.voxel_size, base.axes)
     assert isinstance(slow, _Slow)
-    sampler = Sampler([{"raw": slow}], {"raw": (4, 4, 4)}, prefetch=6)
-    samples = iter(sampler)
+    _Slow.finished = 0
+    return Sampler([{"raw": slow}], {"raw": (4, 4, 4)}, prefetch=6, **options)  # type: ignore[arg-type]
+
+
+def test_closing_an_iteration_waits_for_its_reads_in_flight() -> None:
+    samples = iter(_slow_sampler())
     next(samples)
     samples.close()  # 6 reads were started, the first one consumed
     assert _Slow.finished == 6
+
+
+@pytest.mark.parametrize("count", [0, 1, 3, 10])
+def test_take_reads_no_sample_beyond_those_it_yields(count: int) -> None:
+    sampler = _slow_sampler()
+    taken = [roi for roi, _ in (s["raw"] for s in sampler.take(count))]
+    assert _Slow.finished == count
+    assert taken == [s["raw"][0] for s in itertools.islice(sampler, count)]
+
+
+def test_take_counts_accepted_samples_when_rejecting() -> None:
+    sampler = _slow_sampler(reject={"raw": 0.99})  # random uint8: about 1 in 250 is zero
+    taken = list(sampler.take(5))
+    assert len(taken) == 5
+    assert sampler.stats.accepted == 5
+    assert sampler.stats.rejected == sampler.stats.candidates - 5
