@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import attrs
-from upath import UPath
 
 from ._fields import to_upath
 from ._storage.units import world_unit
@@ -21,6 +20,7 @@ from .array import Array
 
 if TYPE_CHECKING:
     import funlib.persistence
+    from upath import UPath  # imported by the first path made (see _fields.to_upath)
 
 NO_VALIDATION = "No validation for this Array"
 
@@ -164,6 +164,8 @@ class ArrayConfig:
 
     def to_toml(self, toml_path: str | os.PathLike[str]) -> None:
         """Save this config to the TOML file ``toml_path`` (whatever its suffix)."""
+        from upath import UPath
+
         UPath(toml_path).write_text(self.to_toml_text(), encoding="utf-8")
 
     @classmethod
