@@ -24,8 +24,8 @@ from funlib.geometry import Roi
 
 from dacapo.experiments.datasplits.datasets.arrays import Array, ArrayConfig, ZarrArray
 from dacapo.experiments.datasplits.datasets.arrays._geometry import format_roi
+from dacapo.experiments.datasplits.datasets.arrays.kernels import halve
 
-from .downsample import downsample
 from .plan import Level, Plan
 from .rundir import RunDir
 
@@ -79,7 +79,7 @@ class BlockProcessor:
         source, _ = self.open()
         data = source[roi]
         if self.level.downsample is not None:
-            data = downsample(data, self.level.voxel_size.dims, self.level.downsample)
+            data = halve(data, self.level.voxel_size.dims, self.level.downsample)
         elif self.plan.squeeze:
             data = data[0]
         return data
