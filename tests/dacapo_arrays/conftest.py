@@ -12,7 +12,8 @@ import pytest
 from funlib.geometry import Coordinate
 
 from dacapo.experiments.datasplits.datasets.arrays import NumpyArray, ZarrArrayConfig
-from dacapo_arrays.blockwise.worker import HOOK_VARIABLE
+from dacapo_arrays.blockwise.worker import BlockProcessor
+from dacapo_arrays.testing.faults import BlockFaults
 from dacapo_arrays.testing.sources import numpy_truth, zarr_source
 
 #: The installed entry point (`dacapo-arrays`), beside this Python.
@@ -80,51 +81,23 @@ def tree_bytes(folder: Path) -> dict[str, bytes]:
     }
 
 
-HOOK_SOURCE = '''
-"""Faults injected into blockwise workers, driven by environment variables."""
-import os, signal, time
-from pathlib import Path
-
-
-def _key(roi):
-    return "_".join(str(int(b)).replace("-", "m") for b in roi.begin)
-
-
-def hook(stage, task_id, roi):
-    here = f"{stage}:{task_id}:{_key(roi)}"
-    log = os.environ.get("FAULT_LOG")
-    if log:
-        with open(log, "a") as f:
-            f.write(f"{here} {os.getpid()}\\n")
-    if stage == "computed" and os.environ.get("FAULT_SLEEP"):
-        time.sleep(float(os.environ["FAULT_SLEEP"]))
-    marker = Path(os.environ.get("FAULT_MARKERS", "/nonexistent")) / here.replace(":", "-")
-    if os.environ.get("FAULT_KILL") == here and not marker.exists():
-        marker.touch()
-        os.kill(os.getpid(), signal.SIGKILL)
-    if os.environ.get("FAULT_RAISE_ONCE") == here and not marker.exists():
-        marker.touch()
-        raise RuntimeError("injected fault")
-'''
-
-
 class Faults:
-    """Set faults with ``set(FAULT_...=...)``; read the block log with ``log()``."""
+    """The testing kit's block faults, installed in this process (writes started here hand
+    them to their workers); processes a test starts itself run :attr:`command`.
+
+    Set faults with ``set(FAULT_...=...)``; read the block log with ``log()``.
+    """
+
+    #: ``dacapo-arrays`` with the faults installed: use it instead of the entry point.
+    command = [sys.executable, "-m", "dacapo_arrays.testing.faults"]
 
     def __init__(self, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         self.folder = folder
         self.monkeypatch = monkeypatch
         self.log_file = folder / "blocks.log"
         (folder / "markers").mkdir(parents=True)
-        (folder / "dacapo_test_faults.py").write_text(HOOK_SOURCE)
-        monkeypatch.syspath_prepend(str(folder))
-        path = os.pathsep.join([str(folder), os.environ.get("PYTHONPATH", "")])
-        self.set(
-            PYTHONPATH=path,
-            FAULT_LOG=str(self.log_file),
-            FAULT_MARKERS=str(folder / "markers"),
-            **{HOOK_VARIABLE: "dacapo_test_faults:hook"},
-        )
+        monkeypatch.setattr(BlockProcessor, "installed_observer", BlockFaults())
+        self.set(FAULT_LOG=str(self.log_file), FAULT_MARKERS=str(folder / "markers"))
 
     def set(self, **variables: str) -> None:
         for name, value in variables.items():

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import click
+try:
+    import click
+except ModuleNotFoundError as err:  # installed without the [cli] extra
+    from dacapo_arrays._command import MissingExtraError
+
+    raise MissingExtraError("click", __name__) from err
 
 from dacapo_arrays.viewer.cli import view
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from dacapo.experiments.datasplits.datasets.arrays import Array, ArrayConfig
+from dacapo.experiments.datasplits.datasets.arrays import (
+    Array,
+    ArrayConfig,
+    HasChunks,
+    format_roi,
+)
 from dacapo.experiments.datasplits.datasets.arrays._build import Node
-from dacapo.experiments.datasplits.datasets.arrays._geometry import format_roi
 from dacapo.experiments.datasplits.datasets.arrays._storage.units import NOTES, world_of
 from dacapo.experiments.datasplits.datasets.arrays._virtual_array import VirtualArray
 
@@ -26,13 +30,9 @@ def _times(values: Any, unit: str = "") -> str:
 
 def chunk_shape(array: Array) -> tuple[int, ...] | None:
     """Storage chunks in voxels, where the kind knows them."""
-    known = getattr(array, "chunk_shape", None)
-    if known is not None:
-        return tuple(int(c) for c in known)
-    handle = getattr(array, "tensorstore", None)  # stored in tensorstore: its chunks
-    if handle is None:
-        return None
-    return tuple(int(c) for c in handle.chunk_layout.read_chunk.shape)
+    if isinstance(array, HasChunks):
+        return tuple(int(c) for c in array.chunk_shape)
+    return None
 
 
 def is_computed(node: Node, array: Array) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ import numpy as np
 
 from dacapo.experiments.datasplits.datasets.arrays import ArrayIdentifier, ZarrArray
 from dacapo_arrays.blockwise import write
+from dacapo_arrays.blockwise.worker import WorkerFunction
 
 #: Modules a worker of a zarr write never needs (other kinds' stores, the CLI, the viewer).
 NOT_FOR_WORKERS = ("tifffile", "requests", "urllib3", "neuroglancer", "click")
@@ -26,17 +28,34 @@ def test_the_worker_module_imports_no_other_kinds_or_cli() -> None:
     assert json.loads(done.stdout) == []
 
 
-def test_ending_early_is_only_for_daisys_worker_process() -> None:
-    """Any other process (here a plain interpreter, as pytest's is) goes on: called in a
-    child, so that ending early by mistake fails this test instead of ending pytest."""
-    code = (
-        "from dacapo_arrays.blockwise.worker import _exit_if_daisy_worker\n"
-        "_exit_if_daisy_worker()\n"
-        "print('went on')"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "went on"
+ENDING = """
+import pickle, sys
+function = pickle.loads(sys.stdin.buffer.read())
+print("started", flush=True)
+function.end_worker_process()
+print("went on")
+"""
+
+
+def test_ending_early_is_only_for_worker_processes() -> None:
+    """The process that made the function goes on; a process that got a pickled copy (as
+    daisy's workers do) ends at once, exit code 0, after flushing what it printed. Both in
+    a child, so that ending early by mistake fails this test instead of ending pytest."""
+    function = WorkerFunction(run_dir="/nowhere", task_id="s0", nonce="n")
+    in_the_maker = subprocess.run(
+        [sys.executable, "-c", ENDING.replace("pickle.loads(sys.stdin.buffer.read())",
+         "WorkerFunction('/nowhere', 's0', 'n')").replace(
+            "import pickle, sys", "from dacapo_arrays.blockwise.worker import WorkerFunction")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert in_the_maker.returncode == 0, in_the_maker.stderr
+    assert in_the_maker.stdout.split() == ["started", "went", "on"]
+    in_a_worker = subprocess.run(
+        [sys.executable, "-c", ENDING], input=pickle.dumps(function), capture_output=True,
+        check=False,
+    )  # fmt: skip
+    assert in_a_worker.returncode == 0, in_a_worker.stderr
+    assert in_a_worker.stdout.split() == [b"started"]
 
 
 def test_workers_that_end_early_leave_every_block_written(tmp_path: Path, labels) -> None:
