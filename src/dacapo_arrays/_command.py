@@ -38,14 +38,14 @@ def main() -> None:
     """Run ``dacapo-arrays``; without the ``[cli]`` extra, say how to install it (exit 2)."""
     try:
         from dacapo_arrays.cli import main as cli
+
+        cli(prog_name="dacapo-arrays")  # commands import their modules when asked for
+        return
     except MissingExtraError as err:
         name = err.missing
     except ModuleNotFoundError as err:
         name = (err.name or "").partition(".")[0]
         if name not in CLI_ONLY:
             raise
-    else:
-        cli(prog_name="dacapo-arrays")
-        return
     print(f"error: {missing_extra(name)}", file=sys.stderr)
     sys.exit(2)
