@@ -13,7 +13,6 @@ from dacapo.experiments.datasplits.datasets.arrays import (
 )
 from dacapo.experiments.datasplits.datasets.arrays._build import Node
 from dacapo.experiments.datasplits.datasets.arrays._storage.units import NOTES, world_of
-from dacapo.experiments.datasplits.datasets.arrays._virtual_array import VirtualArray
 
 
 def walk(config: ArrayConfig, path: str = "$", depth: int = 0, field: str = "") -> Iterator[Node]:
@@ -36,7 +35,8 @@ def chunk_shape(array: Array) -> tuple[int, ...] | None:
 
 
 def is_computed(node: Node, array: Array) -> bool:
-    return isinstance(array, VirtualArray) or not node.is_leaf
+    """Computed on read: the array has sources (stored arrays have none) or the config does."""
+    return bool(array.sources) or not node.is_leaf
 
 
 def _chunks(node: Node, array: Array, unit: str) -> str:
