@@ -21,11 +21,15 @@ ENTRY_POINT = str(Path(sys.executable).parent / "dacapo-arrays")
 
 
 def run_cli(
-    *args: str, env: dict[str, str] | None = None, timeout: float = 120, cwd: Any = None
+    *args: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+    cwd: Any = None,
+    command: list[str] | None = None,
 ) -> Any:
     """Run ``dacapo-arrays ARGS`` as a user would; return the completed process."""
     return subprocess.run(
-        [ENTRY_POINT, *args],
+        [*(command or [ENTRY_POINT]), *args],
         capture_output=True,
         text=True,
         env={**os.environ, **(env or {})},
@@ -98,6 +102,10 @@ class Faults:
         (folder / "markers").mkdir(parents=True)
         monkeypatch.setattr(BlockProcessor, "installed_observer", BlockFaults())
         self.set(FAULT_LOG=str(self.log_file), FAULT_MARKERS=str(folder / "markers"))
+
+    def cli(self, *args: str, **options: Any) -> Any:
+        """Like the ``cli`` fixture, with the faults installed in the command's process."""
+        return run_cli(*args, command=self.command, **options)
 
     def set(self, **variables: str) -> None:
         for name, value in variables.items():

@@ -14,7 +14,9 @@ test can change it while workers run:
 * ``FAULT_LOG``: a file; one line ``stage:task:block pid`` per call;
 * ``FAULT_SLEEP``: seconds to sleep after each ``computed``;
 * ``FAULT_KILL`` / ``FAULT_RAISE_ONCE``: ``stage:task:block`` where the process kills itself
-  (SIGKILL) or raises, once (a marker file in ``FAULT_MARKERS`` remembers it).
+  (SIGKILL) or raises, once (a marker file in ``FAULT_MARKERS`` remembers it);
+* ``FAULT_FILL``: a file; after the first block written, it grows until its file system is
+  full (once).
 """
 
 from __future__ import annotations
@@ -55,6 +57,21 @@ class BlockFaults:
         if os.environ.get("FAULT_RAISE_ONCE") == here and not marker.exists():
             marker.touch()
             raise RuntimeError("injected fault")
+        filled = Path(os.environ.get("FAULT_MARKERS", "/nonexistent")) / "filled"
+        if stage == "written" and os.environ.get("FAULT_FILL") and not filled.exists():
+            filled.touch()  # fill the disk holding FAULT_FILL after the first block written
+            _fill(os.environ["FAULT_FILL"])
+
+
+def _fill(path: str) -> None:
+    """Write zeros to ``path`` until its file system is full."""
+    with open(path, "ab", buffering=0) as filler:
+        size = 65536
+        while size:
+            try:
+                filler.write(bytes(size))
+            except OSError:
+                size //= 16
 
 
 def install() -> None:
