@@ -28,34 +28,33 @@ def test_the_worker_module_imports_no_other_kinds_or_cli() -> None:
     assert json.loads(done.stdout) == []
 
 
-ENDING = """
-import pickle, sys
-function = pickle.loads(sys.stdin.buffer.read())
+#: Ends with what a worker does once its blocks are released, then says it went on.
+THEN = """
 print("started", flush=True)
 function.end_worker_process()
 print("went on")
 """
+#: The process that makes the function (as the writer does).
+MAKER = "from dacapo_arrays.blockwise.worker import WorkerFunction\n" + (
+    "function = WorkerFunction('/nowhere', 's0', 'n')\n" + THEN
+)
+#: A process that runs a pickled copy (as daisy's worker processes do).
+WORKER = "import pickle, sys\nfunction = pickle.loads(sys.stdin.buffer.read())\n" + THEN
 
 
 def test_ending_early_is_only_for_worker_processes() -> None:
-    """The process that made the function goes on; a process that got a pickled copy (as
-    daisy's workers do) ends at once, exit code 0, after flushing what it printed. Both in
-    a child, so that ending early by mistake fails this test instead of ending pytest."""
+    """The process that made the function goes on; a process that got a pickled copy ends
+    at once, exit code 0, after flushing what it printed. Both in a child, so that ending
+    early by mistake fails this test instead of ending pytest."""
+    maker = subprocess.run([sys.executable, "-c", MAKER], capture_output=True, text=True)
+    assert maker.returncode == 0, maker.stderr
+    assert maker.stdout.split() == ["started", "went", "on"]
     function = WorkerFunction(run_dir="/nowhere", task_id="s0", nonce="n")
-    in_the_maker = subprocess.run(
-        [sys.executable, "-c", ENDING.replace("pickle.loads(sys.stdin.buffer.read())",
-         "WorkerFunction('/nowhere', 's0', 'n')").replace(
-            "import pickle, sys", "from dacapo_arrays.blockwise.worker import WorkerFunction")],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert in_the_maker.returncode == 0, in_the_maker.stderr
-    assert in_the_maker.stdout.split() == ["started", "went", "on"]
-    in_a_worker = subprocess.run(
-        [sys.executable, "-c", ENDING], input=pickle.dumps(function), capture_output=True,
-        check=False,
-    )  # fmt: skip
-    assert in_a_worker.returncode == 0, in_a_worker.stderr
-    assert in_a_worker.stdout.split() == [b"started"]
+    worker = subprocess.run(
+        [sys.executable, "-c", WORKER], input=pickle.dumps(function), capture_output=True
+    )
+    assert worker.returncode == 0, worker.stderr
+    assert worker.stdout.split() == [b"started"]
 
 
 def test_workers_that_end_early_leave_every_block_written(tmp_path: Path, labels) -> None:
