@@ -76,10 +76,12 @@ def load(target: str, bind: str = "127.0.0.1") -> list[tuple[Array, str | None]]
         for group, members in _groups(configs_for_path(target)).items():
             finest = min(members, key=_level)
             array = attrs.evolve(finest, name=group).create_array()
+            fmt = getattr(array, "_format", None)
+            name = fmt.name if fmt else "zarr2"
             url = None
-            if len(members) > 1:
-                fmt = getattr(array, "_format", None)
-                url = source_url(str(finest.file_name), group, fmt.name if fmt else "zarr2", bind)
+            # (N5 with channels: neuroglancer's N5 source cannot name a channel axis)
+            if len(members) > 1 and not (name == "n5" and array.num_channels is not None):
+                url = source_url(str(finest.file_name), group, name, bind)
             layers.append((array, url))
         return layers
     except ArrayError as err:
