@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -33,12 +34,12 @@ def _as_nobody(*args: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.skipif(
     os.geteuid() != 0 or shutil.which("setpriv") is None, reason="needs root and setpriv"
 )
-def test_an_unreadable_chunk_as_an_unprivileged_user(tmp_path: Path) -> None:
+def test_an_unreadable_chunk_as_an_unprivileged_user() -> None:
     if _as_nobody(sys.executable, "-c", "import dacapo").returncode != 0:
         pytest.skip("user nobody cannot run this Python environment")
-    folder = Path("/tmp") / f"perm-{tmp_path.name}"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(mode=0o755)
+    # A fresh folder (tmp_path's name repeats across checkouts testing at the same time).
+    folder = Path(tempfile.mkdtemp(prefix="perm-", dir="/tmp"))
+    folder.chmod(0o755)
     try:
         array = ZarrArray.create_from_array_identifier(
             ArrayIdentifier(folder / "p.zarr", "raw"), ["z", "y", "x"],
