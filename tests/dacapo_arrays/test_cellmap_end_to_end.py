@@ -7,6 +7,7 @@ as numcodecs writes it. Opened with ``world_unit="0.01 nm"`` on every stored con
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,7 @@ from dacapo.experiments.datasplits.datasets.arrays import (
     ResampledArrayConfig,
     ZarrArrayConfig,
 )
+from dacapo_arrays.blockwise import write
 
 EM_SCALE = [5.24, 4.0, 4.0]
 EM_ORIGIN = [83.84, 64.0, 64.0]  # on the grid of every level
@@ -151,9 +153,9 @@ def test_every_level_and_the_crop_open_exactly(cellmap) -> None:
     np.testing.assert_array_equal(labels[labels.roi], ids)
 
 
-def test_binarize_and_resample_tree_reads_exactly(cellmap) -> None:
-    path, _, ids = cellmap
-    tree = ResampledArrayConfig(
+def _tree(path: Path) -> ResampledArrayConfig:
+    """mito (labels 1 and 2) of the crop, resampled onto the EM grid."""
+    return ResampledArrayConfig(
         name="mito-on-em",
         source_array_config=BinarizeArrayConfig(
             name="mito", source_array_config=_labels(path), groupings=[("mito", [1, 2])]
@@ -162,6 +164,11 @@ def test_binarize_and_resample_tree_reads_exactly(cellmap) -> None:
         downsample=Coordinate(2, 2, 2),
         interp_order=0,
     )
+
+
+def test_binarize_and_resample_tree_reads_exactly(cellmap) -> None:
+    path, _, ids = cellmap
+    tree = _tree(path)
     assert tree.verify()[0]
     array = tree.create_array()
     em = _em(path).create_array()
@@ -182,15 +189,99 @@ def test_check_info_write_and_view(cellmap, tmp_path: Path, cli) -> None:
     assert "voxel size  1048 x 800 x 800 0.01 nm" in info.stdout
     assert "ROI         [8384:12576, 6400:12800, 6400:12800] (0.01 nm)" in info.stdout
     assert "centre-aligned" in info.stdout
-    # the blockwise writer stores whole nm: a tree in 0.01 nm is refused, saying why
-    from dacapo_arrays.blockwise import write
-
-    with pytest.raises(ValueError, match=r"world_unit '0\.01 nm', and outputs store"):
-        write(_em(path), ArrayIdentifier(tmp_path / "out.zarr", "em"), progress=False)
+    # a blockwise write of the binarize + resample tree, from the command line
+    tree = tmp_path / "mito.yaml"
+    _tree(path).to_file(tree)
+    out = tmp_path / "out.zarr"
+    written = cli("write", str(tree), str(out), "--workers", "1", "--no-progress")
+    assert written.returncode == 0, written.stderr
+    output = ZarrArrayConfig(name="out", file_name=out, dataset="mito-on-em/s0", world_unit=WORLD)
+    output.to_file(tmp_path / "out.yaml")
+    info = cli("info", str(tmp_path / "out.yaml"))
+    assert info.returncode == 0, info.stderr
+    assert "voxel size  524 x 400 x 400 0.01 nm" in info.stdout
     # the viewer converts the world unit to nm for neuroglancer
     from dacapo_arrays.viewer.state import build_viewer
 
-    viewer = build_viewer([_em(path).create_array(), _labels(path).create_array()])
+    arrays = [_em(path).create_array(), _labels(path).create_array(), output.create_array()]
+    viewer = build_viewer(arrays)
     dimensions = viewer.state.dimensions
     assert [round(d.scale * 1e9, 6) for d in dimensions] == [2.62, 2.0, 2.0]
     assert [d.unit for d in dimensions] == ["m", "m", "m"]
+
+
+def _stored(path: Path, key: str) -> dict:  # type: ignore[type-arg]
+    return json.loads((path / key).read_text())
+
+
+@pytest.mark.parametrize("fmt", ["zarr2", "zarr3", "n5"])
+def test_blockwise_write_of_the_tree_reopens_exactly(cellmap, tmp_path: Path, fmt: str) -> None:
+    path, _, ids = cellmap
+    tree = _tree(path)
+    expected = tree.create_array()
+    out = tmp_path / ("out.n5" if fmt == "n5" else "out.zarr")
+    write(tree, ArrayIdentifier(out, "mito", format=fmt), progress=False, in_process=True)
+    written = ZarrArrayConfig(
+        name="out", file_name=out, dataset="mito/s0", world_unit=WORLD
+    ).create_array()
+    assert (written.voxel_size, written.roi) == (expected.voxel_size, expected.roi)
+    assert written.voxel_size == (524, 400, 400)
+    assert written.world_unit == WORLD
+    mito = np.isin(ids, [1, 2]).astype(np.uint8)[1::2, 1::2, 1::2]
+    np.testing.assert_array_equal(written[written.roi], mito)
+    # stored in nm, exactly: 524 x 0.01 nm is 5.24 nm
+    begin = [b / 100 for b in expected.roi.begin]
+    if fmt == "n5":
+        attributes = _stored(out, "mito/s0/attributes.json")
+        assert attributes["pixelResolution"] == {"dimensions": [4, 4, 5.24], "unit": "nm"}
+        assert attributes["offset"] == begin[::-1]
+    else:
+        group = _stored(out, "mito/.zattrs" if fmt == "zarr2" else "mito/zarr.json")
+        ome = group if fmt == "zarr2" else group["attributes"]["ome"]
+        (multiscale,) = ome["multiscales"]
+        assert [a["unit"] for a in multiscale["axes"]] == ["nanometer"] * 3
+        assert multiscale["datasets"][0]["coordinateTransformations"] == [
+            {"type": "scale", "scale": [5.24, 4, 4]},
+            {"type": "translation", "translation": begin},
+        ]
+    # in nm it is refused as the source was, naming the same fix
+    with pytest.raises(MetadataError, match=r"ZarrArrayConfig\(world_unit='0\.01 nm'\)"):
+        ZarrArrayConfig(name="out", file_name=out, dataset="mito/s0").create_array()
+
+
+def test_pyramid_write_in_a_world_unit_lines_up_with_the_source(cellmap, tmp_path) -> None:
+    path, em, _ = cellmap
+    out = tmp_path / "em.zarr"
+    write(
+        _em(path), ArrayIdentifier(out, "em"), pyramid_levels=2, downsample="mean", progress=False
+    )
+    expected = em
+    for k in range(3):
+        level = ZarrArrayConfig(
+            name=f"s{k}", file_name=out, dataset=f"em/s{k}", world_unit=WORLD
+        ).create_array()
+        source = _em(path, k).create_array()
+        assert (level.voxel_size, level.roi) == (source.voxel_size, source.roi)
+        np.testing.assert_array_equal(level[level.roi], expected)
+        # each level: the 2x2x2 mean of the level below, rounded half to even
+        blocks = expected.reshape(expected.shape[0] // 2, 2, expected.shape[1] // 2, 2, -1, 2)
+        expected = np.rint(blocks.mean((1, 3, 5))).astype(np.uint8)
+    (multiscale,) = _stored(out, "em/.zattrs")["multiscales"]
+    # centre-aligned like fibsem-tools' own levels: s1 at 83.84 + (10.48 - 5.24) / 2
+    assert [d["coordinateTransformations"] for d in multiscale["datasets"]] == [
+        [
+            {"type": "scale", "scale": [5.24 * 2**k, 4 * 2**k, 4 * 2**k]},
+            {"type": "translation", "translation": translation},
+        ]
+        for k, translation in enumerate([[83.84, 64, 64], [86.46, 66, 66], [91.7, 70, 70]])
+    ]
+
+
+def test_write_refuses_a_target_in_another_world_unit(cellmap, tmp_path: Path) -> None:
+    path, _, _ = cellmap
+    with pytest.raises(ValueError, match=r"target's world_unit 'nm' is not the world unit"):
+        write(
+            _em(path),
+            ArrayIdentifier(tmp_path / "o.zarr", "em", world_unit="nm"),
+            progress=False,
+        )

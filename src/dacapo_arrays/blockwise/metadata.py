@@ -12,6 +12,8 @@ plain attributes (funlib, daisy) and, in zarr, an entry in the group's OME-NGFF
   ``pixelResolution`` (of ``s0``) on the group, and on every level ``downsamplingFactors``
   with ``pixelResolution`` again set to the ``s0`` voxel size (their level's voxel size is
   ``pixelResolution x downsamplingFactors``; funlib's ``resolution`` is not written).
+
+Lengths are stored in nm, also for a tree in another world unit (5.24 for 524 x 0.01 nm).
 """
 
 from __future__ import annotations
@@ -27,6 +29,10 @@ from dacapo.experiments.datasplits.datasets.arrays._storage.formats import (
     probe_keys,
 )
 from dacapo.experiments.datasplits.datasets.arrays._storage.kvstore import Container, Document
+from dacapo.experiments.datasplits.datasets.arrays._storage.units import (
+    stored_nanometres,
+    world_unit,
+)
 from dacapo.experiments.datasplits.datasets.arrays.resampled_array import PYRAMID_METHOD_ATTR
 
 from .plan import Plan
@@ -67,7 +73,8 @@ def _with_label(plan: Plan, fmt: Format) -> Any:
 def n5_attributes(plan: Plan) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The n5-viewer attributes of the group and of each level (lists in x, y, z order)."""
     base = plan.levels[0].voxel_size
-    resolution = {"dimensions": [int(v) for v in base][::-1], "unit": "nm"}
+    nm = stored_nanometres(base, world_unit(plan.world_unit), what="voxel size")
+    resolution = {"dimensions": nm[::-1], "unit": "nm"}
     factors = [
         [int(v) // int(b) for v, b in zip(level.voxel_size, base, strict=True)][::-1]
         for level in plan.levels

@@ -28,6 +28,11 @@ from dacapo.experiments.datasplits.datasets.arrays._geometry import (
     format_coordinate,
     format_roi,
 )
+from dacapo.experiments.datasplits.datasets.arrays._storage.units import (
+    NM,
+    world_of,
+    world_unit,
+)
 
 from .downsample import method_for
 from .shapes import Shapes, clip, clip_to_units, shapes_for, split_for_workers
@@ -88,9 +93,14 @@ class Plan:
     is_labels: bool | None = None
     #: The block shape the user asked for (voxels), ``None``: chosen per level.
     block_shape: list[int] | None = None
+    #: The world unit of the tree (``ZarrArrayConfig.world_unit``), ``None``: nm. The levels'
+    #: ROIs and voxel sizes are in it; the datasets store them in nm, and open with it.
+    world_unit: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = attrs.asdict(self, recurse=False)
+        if data["world_unit"] is None:
+            del data["world_unit"]  # plans (and fingerprints) of nm writes are as before
         data["levels"] = [
             {
                 "index": lv.index,
@@ -135,7 +145,9 @@ class Plan:
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def identifier(self, level: Level) -> ArrayIdentifier:
-        return ArrayIdentifier(self.container, level.dataset, format=self.format)
+        return ArrayIdentifier(
+            self.container, level.dataset, format=self.format, world_unit=self.world_unit
+        )
 
     @property
     def group(self) -> str:
@@ -268,4 +280,18 @@ def make_plan(
         format=fmt or ("zarr3" if shapes.shard is not None else None),
         is_labels=array.is_labels,
         block_shape=list(map(int, shapes.block)) if shapes.block_given else None,
+        world_unit=_world_unit(array, target),
     )
+
+
+def _world_unit(array: Array, target: ArrayIdentifier) -> str | None:
+    """The tree's world unit (``None``: nm); a target that names another one is refused."""
+    world = world_of(array.attrs)
+    asked = getattr(target, "world_unit", None)
+    if asked is not None and world_unit(asked).nm != world.nm:
+        raise ValueError(
+            f"the target's world_unit {asked!r} is not the world unit of {array.name!r} "
+            f"({world.text!r}); leave ArrayIdentifier.world_unit out (the output takes the "
+            f"tree's), or set {world.text!r}"
+        )
+    return None if world is NM else world.text

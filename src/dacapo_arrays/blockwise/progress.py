@@ -9,8 +9,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from tqdm import tqdm
-
 
 def _si(value: float) -> str:
     for unit in ("", "k", "M", "G", "T"):
@@ -36,6 +34,8 @@ class BarObserver:
         state = next(iter(states.values()))
         done = int(state.completed_count)
         if self._bar is None:
+            from tqdm import tqdm  # here: a write without a bar never imports it
+
             self._bar = tqdm(
                 total=int(state.total_block_count) or self.total_blocks,
                 desc=self.label,
@@ -57,6 +57,8 @@ class BarObserver:
         remaining = int(state.total_block_count) - int(state.completed_count)
         parts = []
         if written > 0 and remaining > 0:
+            from tqdm import tqdm
+
             parts.append(f"ETA {tqdm.format_interval(remaining * elapsed / written)}")
         parts.append(f"{_si(written * self.voxels_per_block / elapsed)} voxels/s")
         if int(state.failed_count):

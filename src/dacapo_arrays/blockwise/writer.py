@@ -15,9 +15,8 @@ from collections.abc import Sequence
 
 from funlib.geometry import Roi
 
-from dacapo.experiments.datasplits.datasets.arrays import Array, ArrayConfig, ArrayIdentifier
+from dacapo.experiments.datasplits.datasets.arrays import ArrayConfig, ArrayIdentifier
 from dacapo.experiments.datasplits.datasets.arrays._limits import check_blocks
-from dacapo.experiments.datasplits.datasets.arrays._storage.units import world_of
 
 from .guard import check_free_space, check_output_is_not_source, space_errors
 from .in_process import runs_in_process
@@ -78,6 +77,10 @@ def write(
     voxels, 512 blocks; no launcher or timeout) run in process, which saves the second or
     so that starting workers costs. Both keep the same block tracking.
 
+    A tree in another world unit than nm (``ZarrArrayConfig(world_unit="0.01 nm")``) is
+    written in nm, exactly (5.24 for 524): the output opens with that world unit again
+    (``ArrayIdentifier(..., world_unit=...)`` or ``ZarrArrayConfig(world_unit=...)``).
+
     Interrupted writes resume: calling ``write`` again skips every block already written.
     A block that raises is retried ``max_retries`` times; failures are raised together at
     the end as :class:`BlockwiseWriteError`, after every other block was written.
@@ -91,7 +94,6 @@ def write(
         roi = parse_roi(roi)
     workers = _workers(workers)
     array = array_config.create_array()
-    _check_world_unit(array)
     plan = make_plan(
         array_config,
         array,
@@ -123,17 +125,6 @@ def write(
     )
     with space_errors(target, folder.path):  # a full disk: a clear error, resumable
         return _run(plan, folder, options, here)
-
-
-def _check_world_unit(array: Array) -> None:
-    """Outputs are written in nanometres: an array in another world unit is refused."""
-    world = world_of(array.attrs)
-    if world.text != "nm":
-        raise ValueError(
-            f"cannot write {array!r}: its config tree uses world_unit {world.text!r}, and "
-            f"outputs store their voxel size and offset in whole nm; write an array in nm, "
-            f"or resample it to a voxel size that is whole in nm (e.g. ResampledArrayConfig)"
-        )
 
 
 def _run(plan: Plan, folder: RunDir, options: Options, in_process: bool) -> WriteResult:

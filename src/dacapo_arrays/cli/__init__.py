@@ -1,28 +1,42 @@
 """The ``dacapo-arrays`` command line: one click group, one module per command.
 
 Errors a user can cause print one line and a hint (exit code 2); ``--debug`` shows the
-traceback instead. A new command is one ``main.add_command(...)`` line.
+traceback instead. A new command is one line in :data:`COMMANDS`: its module is imported
+only when the command runs (or ``--help`` lists it), so ``write`` never pays for the
+viewer's imports, nor ``info`` for the writer's.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import click
 
-from dacapo_arrays.viewer.cli import view
-
-from ._errors import reader_gone, report
-from .check import check
-from .demo import demo
-from .info import info
-from .sample import sample
-from .worker import worker
-from .write import write_command
+#: Command name -> (module, the click command in it).
+COMMANDS = {
+    "info": ("dacapo_arrays.cli.info", "info"),
+    "check": ("dacapo_arrays.cli.check", "check"),
+    "write": ("dacapo_arrays.cli.write", "write_command"),
+    "worker": ("dacapo_arrays.cli.worker", "worker"),
+    "demo": ("dacapo_arrays.cli.demo", "demo"),
+    "view": ("dacapo_arrays.viewer.cli", "view"),
+    "sample": ("dacapo_arrays.cli.sample", "sample"),
+}
 
 
 class _Group(click.Group):
-    """Turns exceptions from commands into a message, a hint and an exit code."""
+    """Imports a command when it is asked for; turns exceptions from commands into a
+    message, a hint and an exit code."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module, name = COMMANDS[cmd_name]
+            self.add_command(getattr(importlib.import_module(module), name), cmd_name)
+        return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -30,10 +44,14 @@ class _Group(click.Group):
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except BrokenPipeError:
+            from ._errors import reader_gone
+
             ctx.exit(reader_gone())
         except Exception as err:
             if ctx.params.get("debug"):
                 raise
+            from ._errors import report
+
             ctx.exit(report(err))
 
 
@@ -43,13 +61,5 @@ class _Group(click.Group):
 def main(debug: bool) -> None:
     """Inspect, check, write and view DaCapo arrays (configs, zarr / N5 volumes)."""
 
-
-main.add_command(info)
-main.add_command(check)
-main.add_command(write_command, name="write")
-main.add_command(worker)
-main.add_command(demo)
-main.add_command(view)
-main.add_command(sample)
 
 __all__ = ["main"]

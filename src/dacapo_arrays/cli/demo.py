@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import time
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from dacapo.experiments.datasplits.datasets.arrays import ArrayConfig, ArrayIden
 from dacapo_arrays.blockwise import write
 from dacapo_arrays.bytecode import compile_loaded_modules
 
+from . import COMMANDS
 from .check import problems_of
 from .info import show_tree
 
@@ -85,6 +87,8 @@ def demo(folder: Path) -> None:
     _step("write: blockwise (small writes in this process, large ones on daisy workers)")
     written = _write_all(configs, folder / "outputs.zarr")
     _next_steps(folder, configs, written)
+    for module, _ in COMMANDS.values():  # imported by the command that runs: compile all
+        importlib.import_module(module)
     compiled = compile_loaded_modules()  # later processes start without compiling them
     if compiled:
         click.echo(f"\ncompiled the bytecode of {compiled} modules for faster start-ups")

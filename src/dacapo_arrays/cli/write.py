@@ -44,7 +44,12 @@ def _summary(result: WriteResult) -> None:
 @click.argument("config_file", metavar="CONFIG")
 @click.argument("output", metavar="OUTPUT")
 @click.option("--dataset", help="Dataset in OUTPUT (default: the config's name).")
-@click.option("--roi", "roi_text", metavar="ROI", help="Region in nm, e.g. 0:800,0:800,0:800.")
+@click.option(
+    "--roi",
+    "roi_text",
+    metavar="ROI",
+    help="Region in world units (nm unless the config sets world_unit), e.g. 0:800,0:800,0:800.",
+)
 @click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: CPUs).")
 @click.option(
     "--pyramid",

@@ -141,8 +141,10 @@ def array_configs(depth: int = 2) -> st.SearchStrategy[object]:
     """Any registered config kind, with sources nested up to ``depth`` levels."""
     import attrs
 
+    from dacapo.experiments.datasplits.datasets.arrays._fields import resolve_types
+
     def build(cls: type) -> st.SearchStrategy[object]:
-        attrs.resolve_types(cls)
+        resolve_types(cls)
         fields = {
             f.alias or f.name: _value_for(f.type, depth) for f in attrs.fields(cls) if f.init
         }

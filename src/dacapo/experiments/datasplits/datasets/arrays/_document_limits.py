@@ -3,7 +3,8 @@
 * size: a config file larger than ``DACAPO_ARRAYS_MAX_CONFIG_BYTES`` (default 1 MiB; real
   configs are a few KiB) is refused before it is read;
 * YAML aliases: a document whose aliases would expand to more than :data:`MAX_NODES` nodes
-  (a "billion laughs") is refused after composing, before anything walks the expansion;
+  (a "billion laughs") is refused after composing, before anything walks the expansion
+  (the loader is in ``_yaml.py``: PyYAML is imported only to read or write YAML);
 * duplicated keys in a YAML or JSON mapping are an error (YAML would keep the last silently);
 * nesting deeper than Python's recursion allows, and bytes that are not UTF-8, are errors
   that name the file.
@@ -14,8 +15,6 @@ from __future__ import annotations
 import json
 import os
 from typing import Any
-
-import yaml
 
 from .errors import ConfigError
 
@@ -55,60 +54,6 @@ def decode(raw: bytes, source: str) -> str:
             f"{source} is not UTF-8 text: byte {raw[err.start]:#04x} at offset {err.start} "
             f"(line {line}); save the file as UTF-8"
         ) from err
-
-
-def _expanded_size(root: yaml.Node) -> int:
-    """Nodes of ``root`` with every alias expanded, counted without expanding (memoized)."""
-    sizes: dict[int, int] = {}
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    while stack:
-        node, children_done = stack.pop()
-        if id(node) in sizes:
-            continue
-        children: list[yaml.Node] = []
-        if isinstance(node, yaml.SequenceNode):
-            children = list(node.value)
-        elif isinstance(node, yaml.MappingNode):
-            children = [n for pair in node.value for n in pair]
-        if children_done or not children:
-            sizes[id(node)] = 1 + sum(sizes.get(id(c), 1) for c in children)
-            if sizes[id(node)] > MAX_NODES:
-                return sizes[id(node)]
-            continue
-        stack.append((node, True))
-        stack.extend((c, False) for c in children if id(c) not in sizes)
-    return sizes[id(root)]
-
-
-class BoundedLoader(yaml.SafeLoader):
-    """A safe YAML loader that refuses alias bombs and duplicated keys."""
-
-    def get_single_node(self) -> yaml.Node | None:
-        node = super().get_single_node()
-        if node is not None and _expanded_size(node) > MAX_NODES:
-            raise yaml.YAMLError(
-                f"its aliases (*name) expand to more than {MAX_NODES:,} values; a config "
-                f"never needs that many, write the values out or use fewer aliases"
-            )
-        return node
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            try:
-                duplicated = key in seen
-                seen.add(key)
-            except TypeError:  # an unhashable key: the base class reports it
-                continue
-            if duplicated:
-                raise yaml.constructor.ConstructorError(
-                    "while reading a mapping",
-                    node.start_mark,
-                    f"found the key {key!r} twice; keep one of them",
-                    key_node.start_mark,
-                )
-        return super().construct_mapping(node, deep=deep)
 
 
 def unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

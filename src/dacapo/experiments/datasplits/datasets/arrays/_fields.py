@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from funlib.geometry import Coordinate, Roi
-from upath import UPath
 
 from ._geometry import to_coordinate
 from .errors import ConfigError
+
+if TYPE_CHECKING:  # imported by the first path made: importing the arrays skips fsspec's cost
+    from upath import UPath
 
 Grouping = tuple[str, list[int]]
 
@@ -33,7 +35,18 @@ def help_text(text: str) -> dict[str, str]:
 LABELS_HELP = "true: labels or a mask; false: intensities; default: from metadata and dtype."
 
 
+def resolve_types(cls: type) -> None:
+    """``attrs.resolve_types`` for a config class: its ``UPath`` fields name a class that
+    the config modules import only under ``TYPE_CHECKING`` (see :func:`to_upath`)."""
+    import attrs
+    from upath import UPath
+
+    attrs.resolve_types(cls, localns={"UPath": UPath})
+
+
 def to_upath(value: Any) -> UPath:
+    from upath import UPath
+
     if isinstance(value, UPath):
         return value
     if not isinstance(value, str) and not hasattr(value, "__fspath__"):
@@ -81,6 +94,7 @@ __all__ = [
     "Roi",
     "help_text",
     "reads_raw_data",
+    "resolve_types",
     "to_grouping",
     "to_groupings",
     "to_optional_coordinate",

@@ -1,35 +1,23 @@
 """Config documents on disk: YAML, TOML or JSON, chosen by the file's suffix.
 
-YAML is read with a safe loader that also accepts the ``!!python/tuple`` tags the original
-DaCapo wrote with ``yaml.dump``; nothing in a document is ever executed. TOML has no null:
-keys whose value is ``None`` are left out when writing and take their defaults when read.
+YAML is read with a safe loader (``_yaml.py``) that also accepts the ``!!python/tuple`` tags
+the original DaCapo wrote with ``yaml.dump``; nothing in a document is ever executed. TOML
+has no null: keys whose value is ``None`` are left out when writing and take their defaults
+when read. Each format's library is imported when a document of that format is read or
+written, not before: a JSON config (or none) never pays for PyYAML.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import tomllib
 from pathlib import Path
 from typing import Any
 
-import tomli_w
-import yaml
-
-from ._document_limits import BoundedLoader, check_size, decode, too_deep, unique_pairs
+from ._document_limits import check_size, decode, too_deep, unique_pairs
 from .errors import ConfigError, ConfigFileNotFoundError
 
 FORMATS = {".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".json": "json"}
-
-
-class _Loader(BoundedLoader):
-    """Safe YAML, plus the ``!!python/tuple`` tag (read as a list)."""
-
-
-_Loader.add_constructor(
-    "tag:yaml.org,2002:python/tuple",
-    lambda loader, node: loader.construct_sequence(node, deep=True),  # type: ignore[arg-type]
-)
 
 
 def format_of(path: str | os.PathLike[str]) -> str:
@@ -52,20 +40,34 @@ def _drop_none(value: Any) -> Any:
 
 def dumps(data: dict[str, Any], fmt: str) -> str:
     if fmt == "yaml":
-        return yaml.safe_dump(data, sort_keys=False, default_flow_style=None)
+        from . import _yaml
+
+        return _yaml.dumps(data)
     if fmt == "toml":
+        import tomli_w
+
         return tomli_w.dumps(_drop_none(data))
     return json.dumps(data, indent=2) + "\n"
 
 
+def _parser(fmt: str) -> tuple[Any, type[Exception]]:
+    """``(parse, error)`` for ``fmt``: the function and what it raises on invalid text."""
+    if fmt == "yaml":
+        from . import _yaml
+
+        return _yaml.loads, _yaml.ERROR
+    if fmt == "toml":
+        import tomllib
+
+        return tomllib.loads, tomllib.TOMLDecodeError
+    return (lambda text: json.loads(text, object_pairs_hook=unique_pairs)), json.JSONDecodeError
+
+
 def loads(text: str, fmt: str, *, source: str) -> Any:
+    parse, error = _parser(fmt)
     try:
-        if fmt == "yaml":
-            return yaml.load(text, Loader=_Loader)
-        if fmt == "toml":
-            return tomllib.loads(text)
-        return json.loads(text, object_pairs_hook=unique_pairs)
-    except (yaml.YAMLError, tomllib.TOMLDecodeError, json.JSONDecodeError) as err:
+        return parse(text)
+    except error as err:
         raise ConfigError(f"{source} is not valid {fmt.upper()}: {err}") from err
     except RecursionError as err:
         raise too_deep(source) from err

@@ -13,13 +13,14 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import attrs
-from upath import UPath
 
 from ._fields import to_upath
+from ._storage.units import world_unit
 from .array import Array
 
 if TYPE_CHECKING:
     import funlib.persistence
+    from upath import UPath  # imported by the first path made (see _fields.to_upath)
 
 NO_VALIDATION = "No validation for this Array"
 
@@ -163,6 +164,8 @@ class ArrayConfig:
 
     def to_toml(self, toml_path: str | os.PathLike[str]) -> None:
         """Save this config to the TOML file ``toml_path`` (whatever its suffix)."""
+        from upath import UPath
+
         UPath(toml_path).write_text(self.to_toml_text(), encoding="utf-8")
 
     @classmethod
@@ -190,6 +193,10 @@ class ArrayConfig:
 is_config = attrs.validators.instance_of(ArrayConfig)
 
 
+def _world_unit_text(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    world_unit(value, field="ArrayIdentifier.world_unit")
+
+
 @attrs.frozen
 class ArrayIdentifier:
     """Where a stored array lives: a container (zarr / N5 path or URL) and a dataset in it.
@@ -197,6 +204,10 @@ class ArrayIdentifier:
     ``format`` picks the storage format of a dataset to create: ``"zarr2"``, ``"zarr3"`` or
     ``"n5"``; ``None`` lets the container decide (its existing format, N5 for ``*.n5``, else
     zarr v2).
+
+    ``world_unit`` is the unit of the world coordinates (voxel size, ROI) the dataset is
+    created and opened with, as ``ZarrArrayConfig.world_unit`` (default ``nm``); a dataset
+    created in ``"0.01 nm"`` stores its values in nm (5.24 for 524) and opens with it again.
     """
 
     container: UPath = attrs.field(converter=to_upath)
@@ -205,6 +216,7 @@ class ArrayIdentifier:
         default=None,
         validator=attrs.validators.optional(attrs.validators.in_(("zarr2", "zarr3", "n5"))),
     )
+    world_unit: str | None = attrs.field(default=None, validator=_world_unit_text)
 
 
 #: The original DaCapo's name for :class:`ArrayIdentifier`.

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from funlib.geometry import Coordinate
-from upath import UPath
 
 from ._fields import LABELS_HELP, help_text, to_optional_coordinate, to_upath
 from ._labels import to_is_labels
 from ._storage.tiff import tiff_problem
 from .array_config import ArrayConfig
 from .tiff_array import TiffArray
+
+if TYPE_CHECKING:  # see _fields.resolve_types
+    from upath import UPath
 
 
 def _to_axes(value: Any) -> list[str] | None:

@@ -319,6 +319,8 @@ class ZarrArray(Array):
         offset, axes) and refused with :class:`IncompatibleDatasetError` listing the
         differences. The format is the identifier's ``format`` (``"zarr2"``, ``"zarr3"``,
         ``"n5"``), else the container's, else N5 for ``*.n5`` and zarr v2 otherwise.
+        ``roi`` and ``voxel_size`` are in the identifier's ``world_unit`` (default nm); the
+        metadata stores them in nm, exactly (5.24 nm for 524 in ``"0.01 nm"``).
         """
         from ._storage.create import prepare
         from ._storage.layout import Layout, layout_for
@@ -328,10 +330,22 @@ class ZarrArray(Array):
         requested = getattr(array_identifier, "format", None)
         container = Container(array_identifier.container)
         dataset = array_identifier.dataset.strip("/")
-        prepare(container, dataset, layout, fmt=requested, overwrite=overwrite)
+        world = getattr(array_identifier, "world_unit", None)
+        prepare(
+            container,
+            dataset,
+            layout,
+            fmt=requested,
+            overwrite=overwrite,
+            world=world_unit(world, field="ArrayIdentifier.world_unit"),
+        )
         array = cls(
             ZarrArrayConfig(
-                name=name or "", file_name=array_identifier.container, dataset=dataset, mode=mode
+                name=name or "",
+                file_name=array_identifier.container,
+                dataset=dataset,
+                mode=mode,
+                world_unit=world,
             )
         )
         found = Layout(array.axes, array._shape, (), array.dtype, array.voxel_size, array.roi)
@@ -353,7 +367,10 @@ class ZarrArray(Array):
 
         return cls(
             ZarrArrayConfig(
-                name=name, file_name=array_identifier.container, dataset=array_identifier.dataset
+                name=name,
+                file_name=array_identifier.container,
+                dataset=array_identifier.dataset,
+                world_unit=getattr(array_identifier, "world_unit", None),
             )
         )
 

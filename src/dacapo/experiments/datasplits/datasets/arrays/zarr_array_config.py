@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from funlib.geometry import Coordinate
-from upath import UPath
 
 from ._field_checks import dataset_path, positive_grid
 from ._fields import LABELS_HELP, help_text, to_optional_coordinate, to_upath
@@ -14,6 +13,9 @@ from ._labels import to_is_labels
 from .array_config import ArrayConfig
 from .errors import ArrayError
 from .zarr_array import ZarrArray, check_mode
+
+if TYPE_CHECKING:  # see _fields.resolve_types
+    from upath import UPath
 
 _UNSET: Any = object()
 

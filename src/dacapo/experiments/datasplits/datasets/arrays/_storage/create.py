@@ -21,6 +21,7 @@ from .kvstore import Container, Document, join, shared_context
 from .layout import Layout
 from .ome_ngff_write import add_to_multiscales
 from .tserrors import translate
+from .units import NM, WorldUnit, stored_nanometres
 
 CHANNEL = "c"
 
@@ -170,17 +171,18 @@ def create_dataset(
 
 
 def plain_attributes(
-    fmt: Format, axes: list[str], roi: Roi, voxel_size: Coordinate
+    fmt: Format, axes: list[str], roi: Roi, voxel_size: Coordinate, world: WorldUnit = NM
 ) -> dict[str, Any]:
     """The attributes funlib, daisy, xarray and the original DaCapo read.
 
     zarr: ``resolution``/``voxel_size``, ``offset``, ``axes``/``axis_names`` (``"c^"`` for
     channels, as funlib writes), ``units`` and, in zarr v2, ``_ARRAY_DIMENSIONS``. N5 lists
     x, y, z and gets ``pixelResolution`` instead of ``resolution`` (tensorstore reads an N5
-    ``resolution`` as one entry per dimension, channels included).
+    ``resolution`` as one entry per dimension, channels included). Values are nm: ``roi`` and
+    ``voxel_size`` in ``world`` units are converted exactly (:func:`stored_nanometres`).
     """
-    voxel = [int(v) for v in voxel_size]
-    offset = [int(v) for v in roi.offset]
+    voxel = stored_nanometres(voxel_size, world, what="voxel size")
+    offset = stored_nanometres(roi.offset, world, what="offset")
     if fmt is N5:
         return {
             "pixelResolution": {"dimensions": voxel[::-1], "unit": "nm"},
@@ -216,7 +218,13 @@ def write_attributes(container: Container, fmt: Format, dataset: str, new: dict[
 
 
 def prepare(
-    container: Container, dataset: str, layout: Layout, *, fmt: str | None, overwrite: bool
+    container: Container,
+    dataset: str,
+    layout: Layout,
+    *,
+    fmt: str | None,
+    overwrite: bool,
+    world: WorldUnit = NM,
 ) -> None:
     """Make sure an array is stored at ``dataset``: create it if absent (or ``overwrite``),
     with plain attributes and an entry in its group's OME-NGFF multiscales (not for N5 with
@@ -248,7 +256,7 @@ def prepare(
         container,
         chosen,
         dataset,
-        plain_attributes(chosen, layout.axes, layout.roi, layout.voxel_size),
+        plain_attributes(chosen, layout.axes, layout.roi, layout.voxel_size, world),
     )
     if chosen is N5 and CHANNEL in layout.axes:
         return  # in N5 order the channel axis would come last, which OME-NGFF forbids
@@ -257,6 +265,6 @@ def prepare(
         chosen,
         dataset,
         axes=layout.axes,
-        voxel=layout.voxel_size,
-        offset=layout.roi.offset,
+        voxel=stored_nanometres(layout.voxel_size, world, what="voxel size"),
+        offset=stored_nanometres(layout.roi.offset, world, what="offset"),
     )

@@ -14,11 +14,10 @@ import json
 import os
 import threading
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import tensorstore as ts
-from upath import UPath
 
 from dacapo.experiments.datasplits.datasets.arrays.errors import (
     MetadataError,
@@ -29,6 +28,9 @@ from dacapo.experiments.datasplits.datasets.arrays.errors import (
 from . import deadline
 from .per_process import PerProcess, without_handles
 from .tserrors import translate
+
+if TYPE_CHECKING:
+    from upath import UPath
 
 Document = dict[str, Any]
 

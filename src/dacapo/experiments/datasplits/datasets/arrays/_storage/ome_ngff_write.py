@@ -16,15 +16,16 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
-
-from funlib.geometry import Coordinate
 
 from . import placement
 from .formats import N5, ZARR3, Format
 from .kvstore import Container, Document
 
+#: Voxel sizes and offsets in nm, one per spatial axis (ints, or floats for fractional nm).
+Lengths = Sequence[int | float]
 LEVEL_NAME = re.compile(r"^s?\d+$")
 CHANNEL = "c"
 
@@ -39,14 +40,15 @@ def _ome_axes(axes: list[str]) -> list[dict[str, str]]:
 
 
 def _level(
-    name: str, axes: list[str], voxel: Coordinate, offset: Coordinate, reverse: bool
+    name: str, axes: list[str], voxel: Lengths, offset: Lengths, reverse: bool
 ) -> dict[str, Any]:
     spatial = iter(zip(voxel, offset, strict=True))
-    scale, translation = [], []
+    scale: list[int | float] = []
+    translation: list[int | float] = []
     for axis in axes:
         v, o = (1, 0) if axis == CHANNEL else next(spatial)
-        scale.append(int(v))
-        translation.append(int(o))
+        scale.append(v if isinstance(v, float) else int(v))
+        translation.append(o if isinstance(o, float) else int(o))
     if reverse:
         scale, translation = scale[::-1], translation[::-1]
     return {
@@ -163,8 +165,8 @@ def updated_group(
     group_name: str,
     name: str,
     axes: list[str],
-    voxel: Coordinate,
-    offset: Coordinate,
+    voxel: Lengths,
+    offset: Lengths,
 ) -> Document:
     """The group document with dataset ``name`` entered (or re-entered) in its multiscales."""
     if document is None:
@@ -195,8 +197,8 @@ def add_to_multiscales(
     dataset: str,
     *,
     axes: list[str],
-    voxel: Coordinate,
-    offset: Coordinate,
+    voxel: Lengths,
+    offset: Lengths,
 ) -> None:
     """Enter ``dataset`` in the multiscales of its parent group (atomically)."""
     group, _, name = dataset.strip("/").rpartition("/")

@@ -20,7 +20,6 @@ import weakref
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from upath import UPath
 
 from dacapo.experiments.datasplits.datasets.arrays._storage.per_process import (
     PerProcess,
@@ -37,6 +36,7 @@ from dacapo.experiments.datasplits.datasets.arrays.errors import (
 
 if TYPE_CHECKING:  # imported when a TIFF is opened: workers of other kinds skip its cost
     import tifffile
+    from upath import UPath
 
 TIFF_MAGIC = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")  # classic and BigTIFF
 _JPEG = {6, 7, 33007, 34892}

@@ -8,7 +8,6 @@ left to the caller, which knows whether the config overrides them.
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
@@ -34,6 +33,8 @@ def ome(tif: Any) -> StoredGeometry | None:
     text = tif.ome_metadata if tif.is_ome else None
     if not text:
         return None
+    import xml.etree.ElementTree as ET  # here: reading a zarr never needs it
+
     try:
         root = ET.fromstring(text)
     except ET.ParseError:

@@ -23,7 +23,11 @@ from typing import Any
 
 import attrs
 
-from dacapo.experiments.datasplits.datasets.arrays.errors import ConfigError, MetadataError
+from dacapo.experiments.datasplits.datasets.arrays.errors import (
+    ConfigError,
+    GeometryError,
+    MetadataError,
+)
 
 #: Factor to nanometres of every length unit we accept (UDUNITS-2 names as OME-NGFF uses them,
 #: their abbreviations, the spellings found in N5, funlib, OME-XML, ImageJ and DVID metadata),
@@ -174,6 +178,31 @@ def world_unit(text: Any, *, field: str = "ZarrArrayConfig.world_unit") -> World
             f"'nm', 'pm', 'angstrom' or '0.01 nm'; got {text!r}"
         )
     return WorldUnit(text.strip(), number * Decimal(unit.numerator) / Decimal(unit.denominator))
+
+
+def stored_nanometres(counts: Sequence[Any], world: WorldUnit, *, what: str) -> list[int | float]:
+    """Whole world units as the nm numbers a new dataset stores: whole nm as ints, fractional
+    nm as the float whose shortest text is the exact decimal (read back exactly, see
+    :func:`to_decimal`); a value that no float writes exactly is refused, never rounded.
+
+    >>> stored_nanometres([524, 400, 400], world_unit("0.01 nm"), what="voxel size")
+    [5.24, 4, 4]
+    """
+    result: list[int | float] = []
+    for count in counts:
+        value = Decimal(int(count)) * world.nm
+        if value == value.to_integral_value():
+            result.append(int(value))
+            continue
+        number = float(value)
+        if Decimal(repr(number)) != value:
+            raise GeometryError(
+                f"{what} {[int(c) for c in counts]} ({world}) is {value.normalize():f} nm, "
+                f"which a JSON number cannot store exactly (more than 15 significant "
+                f"digits); write it with a coarser world_unit or a smaller offset"
+            )
+        result.append(number)
+    return result
 
 
 #: Keys under which arrays add to their ``attrs`` what was read other than as written
