@@ -105,6 +105,16 @@ def hook(stage, task_id, roi):
     if os.environ.get("FAULT_RAISE_ONCE") == here and not marker.exists():
         marker.touch()
         raise RuntimeError("injected fault")
+    filled = Path(os.environ.get("FAULT_MARKERS", "/nonexistent")) / "filled"
+    if stage == "written" and os.environ.get("FAULT_FILL") and not filled.exists():
+        filled.touch()  # fill the disk holding FAULT_FILL after the first block written
+        with open(os.environ["FAULT_FILL"], "ab", buffering=0) as filler:
+            size = 65536
+            while size:
+                try:
+                    filler.write(bytes(size))
+                except OSError:
+                    size //= 16
 '''
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit
@@ -20,6 +21,8 @@ from dacapo.experiments.datasplits.datasets.arrays import (
     ArrayIdentifier,
     StorageError,
 )
+
+from .results import BlockwiseWriteError, WriteResult
 
 
 class OutputIsSourceError(ArrayError, ValueError):
@@ -94,31 +97,83 @@ class OutputSpaceError(StorageError):
     """The output's file system is full (or a quota or file-size limit was reached)."""
 
 
+class OutputFilledError(OutputSpaceError):
+    """The output's file system filled up during a write; the blocks done are kept.
+
+    ``result`` is the write's :class:`~.results.WriteResult` when blocks failed for it."""
+
+    def __init__(self, message: str, result: WriteResult | None = None) -> None:
+        super().__init__(message)
+        self.result = result
+
+
 _FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+#: The same, as text: in a failed block's error (from a worker) or tensorstore's message.
+_FULL_TEXT = re.compile(
+    r"No space left on device|Disk quota exceeded|File too large|os_error_code='(?:28|122|27)'"
+)
+
+
+def no_space(err: BaseException) -> bool:
+    """Whether ``err`` (or what caused it) says the file system is full."""
+    while err is not None:
+        if isinstance(err, OSError) and err.errno in _FULL:
+            return True
+        if _FULL_TEXT.search(str(err)):
+            return True
+        err = err.__cause__  # type: ignore[assignment]
+    return False
+
+
+#: The prefix a worker's failed block puts before the error that failed it.
+_BLOCK_PREFIX = re.compile(r"^.*?BlockFailedError: block \S.*? failed: ")
+
+
+#: tserrors' own advice for a full disk, which the message here gives once, at its end.
+_ADVICE = re.compile(r"; the file system is full: free space \(df -h shows it\) and try again")
+
+
+def _filled(target: ArrayIdentifier, run_dir: object, err: BaseException) -> str:
+    head = f"cannot write dataset {target.dataset!r} of {str(target.container)!r}: "
+    tail = (
+        f"free space (df -h shows it) and run the same write again: blocks already done are "
+        f"kept and skipped (run folder {str(run_dir)!r})"
+    )
+    if isinstance(err, BlockwiseWriteError):
+        full = [f for f in err.result.failures if _FULL_TEXT.search(f.error)]
+        done = sum(level.written + level.skipped for level in err.result.levels)
+        example = _ADVICE.sub("", _BLOCK_PREFIX.sub("", full[0].error))
+        return (
+            f"{head}its file system is full (no space left on device): {len(full)} block(s) "
+            f"failed for lack of space ({done} done), e.g. {example}; {tail}"
+        )
+    return (
+        f"{head}no space left on its file system (or its quota is reached) while writing "
+        f"there or to the run folder: {_ADVICE.sub('', str(err))}; {tail}"
+    )
 
 
 @contextmanager
 def space_errors(target: ArrayIdentifier, run_dir: object) -> Iterator[None]:
-    """Turn "no space left" (from Python or tensorstore) into :class:`OutputSpaceError`."""
+    """Turn "no space left" met during a write (from Python, tensorstore, a worker or a
+    block) into :class:`OutputFilledError`."""
     try:
         yield
-    except OSError as err:
-        if isinstance(err, OutputSpaceError):
+    except BlockwiseWriteError as err:
+        if not any(_FULL_TEXT.search(f.error) for f in err.result.failures):
             raise
-        full = err.errno in _FULL or "No space left" in str(err) or "quota" in str(err)
-        if not full:
+        raise OutputFilledError(_filled(target, run_dir, err), err.result) from err
+    except Exception as err:  # OSError, a worker's or an in-process block's failure
+        if isinstance(err, OutputSpaceError) or not no_space(err):
             raise
-        raise OutputSpaceError(
-            f"cannot write dataset {target.dataset!r} of {str(target.container)!r}: no space "
-            f"left on its file system (or its quota is reached) while writing there or to the "
-            f"run folder {str(run_dir)!r}: {err}; free space (df -h shows it) and run the "
-            f"same write again: blocks already done are kept and skipped"
-        ) from err
+        raise OutputFilledError(_filled(target, run_dir, err)) from err
 
 
-#: A write is refused at once when its file system has less than this free (plus a byte per
-#: block for daisy's tracking): such a write could only fail part way.
+#: A write is refused at once when its file system has less than this free (plus daisy's
+#: tracking, :data:`TRACKING_BYTES_PER_BLOCK`): such a write could only fail part way.
 MIN_FREE_BYTES = 16 * 2**20
+#: daisy's tracking per block: a done marker (1 byte) and a failure count (4 bytes).
+TRACKING_BYTES_PER_BLOCK = 5
 
 
 def check_free_space(target: ArrayIdentifier, blocks: int) -> None:
@@ -132,9 +187,10 @@ def check_free_space(target: ArrayIdentifier, blocks: int) -> None:
         probe = os.path.dirname(probe)
     stats = os.statvfs(probe or "/")
     free = stats.f_bavail * stats.f_frsize
-    if free < MIN_FREE_BYTES + blocks:
+    needed = MIN_FREE_BYTES + TRACKING_BYTES_PER_BLOCK * blocks
+    if free < needed:
         raise OutputSpaceError(
             f"cannot write dataset {target.dataset!r} of {text!r}: only {free:,} bytes are "
-            f"free on its file system ({probe!r}), less than the {MIN_FREE_BYTES + blocks:,} "
-            f"a write needs to start; free space (df -h shows it) or write elsewhere"
+            f"free on its file system ({probe!r}), less than the {needed:,} a write needs "
+            f"to start; free space (df -h shows it) or write elsewhere"
         )

@@ -124,6 +124,7 @@ class ComputeAhead:
         self._pool = ThreadPoolExecutor(depth, "dacapo-block") if depth > 0 else None
         self._ahead: dict[tuple[int, ...], Future[None]] = {}
         self._lock = threading.Lock()
+        self._reserved = False
 
     def _start_after(self, roi: Roi) -> None:
         if self._pool is None:
@@ -136,6 +137,9 @@ class ComputeAhead:
                     self._ahead[key] = self._pool.submit(self.processor.process, following)
 
     def __call__(self, block: Any) -> None:
+        if not self._reserved:  # daisy created its tracking files: back them (see RunDir)
+            self.processor.run_dir.reserve_tracking(self.processor.level.task_id)
+            self._reserved = True
         roi = block.write_roi
         with self._lock:
             ahead = self._ahead.pop(_key(roi), None)

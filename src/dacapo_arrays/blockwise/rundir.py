@@ -15,6 +15,8 @@ at any moment leaves either the old or the new content.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import json
 import os
 import shutil
@@ -47,9 +49,48 @@ def default_run_dir(target: ArrayIdentifier) -> Path:
 def _write_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(handle, "w", encoding="utf-8") as file:
-        file.write(text)
-    os.replace(temporary, path)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _fallocate() -> Any:
+    """libc's ``fallocate`` (Linux), or None. Not ``os.posix_fallocate``: where the file system
+    cannot allocate, glibc emulates it by writing zeros, which could erase a done marker
+    daisy writes at the same moment."""
+    try:
+        function = ctypes.CDLL(None, use_errno=True).fallocate
+    except (AttributeError, OSError):
+        return None
+    function.argtypes = (ctypes.c_int, ctypes.c_int, ctypes.c_int64, ctypes.c_int64)
+    function.restype = ctypes.c_int
+    return function
+
+
+_FALLOCATE = _fallocate()
+_CANNOT_ALLOCATE = (errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL)
+
+
+def _allocate(path: Path) -> None:
+    """Back every byte of the file ``path`` with disk space (its size and content unchanged)."""
+    if _FALLOCATE is None:
+        return
+    fd = os.open(path, os.O_RDWR)
+    try:
+        size = os.fstat(fd).st_size
+        if size and _FALLOCATE(fd, 0, 0, size) != 0:
+            code = ctypes.get_errno()
+            if code not in _CANNOT_ALLOCATE:
+                raise OSError(
+                    code, f"cannot allocate {size:,} bytes: {os.strerror(code)}", str(path)
+                )
+    finally:
+        os.close(fd)
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:
@@ -98,6 +139,20 @@ class RunDir:
 
     def tracking(self, task_id: str) -> Path:
         return self.path / "tracking" / task_id
+
+    def reserve_tracking(self, task_id: str) -> None:
+        """Allocate the disk space of ``task_id``'s done markers and failure counts now.
+
+        daisy creates them as sparse files and maps them into memory; a page first touched
+        when the disk is full cannot be backed, and the process dies of SIGBUS. Called once
+        daisy created them (in each worker, before it takes a block), a full disk is an
+        ``OSError`` (ENOSPC) here instead. Only real allocation is used (``fallocate``, which
+        changes no byte); where the file system has none, nothing is done.
+        """
+        tracking = self.tracking(task_id)
+        for path in sorted(tracking.rglob("*")) if tracking.is_dir() else ():
+            if path.is_file() and not path.is_symlink():
+                _allocate(path)
 
     @property
     def logs(self) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from typing import Any, TextIO
 import attrs
 import daisy
 
+from .guard import no_space
 from .in_process import compute_ahead
 from .plan import Level, Plan
 from .progress import BarObserver
@@ -94,8 +96,10 @@ def run_level(
         try:
             states = _run_daisy(task, observer, folder, options, multiprocessing=False)
             return _result(level, folder, task, states, start)
-        except BlockFailedError:
-            pass  # the workers retry it and report it with the other failures
+        except BlockFailedError as err:
+            if no_space(err):  # workers would meet the same full disk
+                raise
+            # else the workers retry it and report it with the other failures
         finally:
             function.close()
     task = _task(level, folder, options)
@@ -162,23 +166,51 @@ def _is_fd2(stream: Any) -> bool:
         return False
 
 
+def _copy_to_log(source: int, log: Path) -> None:
+    """Copy what arrives on the pipe ``source`` to ``log`` until it closes; best effort: a
+    log that cannot be written (a full disk) loses text, the pipe is still drained."""
+    try:
+        file: Any = open(log, "ab")  # noqa: SIM115 (closed below, after the pipe)
+    except OSError:
+        file = None
+    try:
+        while chunk := os.read(source, 65536):
+            if file is not None:
+                with contextlib.suppress(OSError):
+                    file.write(chunk)
+                    file.flush()
+    finally:
+        os.close(source)
+        if file is not None:
+            with contextlib.suppress(OSError):
+                file.close()
+
+
 @contextlib.contextmanager
 def server_output_to(log: Path) -> Iterator[TextIO]:
     """Send what daisy's server prints to file descriptor 2 (a warning per failed or lost
     block, with its traceback) to ``log``; yield a stream to the terminal for the progress
-    bar. Failures are summarized once at the end instead."""
+    bar. Failures are summarized once at the end instead.
+
+    File descriptor 2 becomes a pipe that a thread copies to ``log``: daisy's server aborts
+    when a write to its standard error fails, as one to a file on a full disk does.
+    """
     log.parent.mkdir(parents=True, exist_ok=True)
     sys.stderr.flush()
     saved = os.dup(2)
+    source, sink = os.pipe()
+    copier = threading.Thread(target=_copy_to_log, args=(source, log), daemon=True)
+    copier.start()
     try:
-        with open(log, "ab") as file:
-            os.dup2(file.fileno(), 2)
+        os.dup2(sink, 2)
+        os.close(sink)
         with os.fdopen(os.dup(saved), "w", buffering=1) as terminal:
             yield terminal if _is_fd2(sys.stderr) else sys.stderr
     finally:
         sys.stderr.flush()
-        os.dup2(saved, 2)
+        os.dup2(saved, 2)  # closes the pipe's last end here: the copier ends
         os.close(saved)
+        copier.join(timeout=5)
 
 
 def _error(folder: RunDir, level: Level, block: Any, state: Any) -> str:

@@ -148,6 +148,7 @@ class WorkerFunction:
 
     def __call__(self, *, context: Any) -> None:
         run_dir = RunDir(self.run_dir)
+        run_dir.reserve_tracking(self.task_id)  # a full disk: an error here, not SIGBUS later
         server = {k: v for k, v in context.items() if k != "worker_id"}
         run_dir.publish_server({"nonce": self.nonce, "context": server})
         if self.launcher:

@@ -8,6 +8,7 @@ which happens after its write completed. A re-run of the same write skips the do
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import uuid
@@ -132,12 +133,15 @@ def _run(plan: Plan, folder: RunDir, options: Options, in_process: bool) -> Writ
     try:
         result = _run_levels(plan, folder, options, in_process)
     except BaseException:
-        folder.update_record(status="failed")  # joined workers stop waiting
+        with contextlib.suppress(OSError):  # on a full disk, the error that led here wins
+            folder.update_record(status="failed")  # joined workers stop waiting
         raise
-    folder.update_record(status="complete" if result.ok else "failed")
-    if not result.ok:
-        raise BlockwiseWriteError(result)
-    return result
+    if result.ok:
+        folder.update_record(status="complete")
+        return result
+    with contextlib.suppress(OSError):  # on a full disk, the failures say why
+        folder.update_record(status="failed")
+    raise BlockwiseWriteError(result)
 
 
 def _run_levels(plan: Plan, folder: RunDir, options: Options, in_process: bool) -> WriteResult:

@@ -14,6 +14,7 @@ from dacapo_arrays.blockwise import (
     parse_roi,
     write,
 )
+from dacapo_arrays.blockwise.guard import OutputFilledError
 
 from ._targets import STORAGE_FORMATS, load_config, output_identifier
 
@@ -140,6 +141,13 @@ def write_command(config_file: str, output: str, **options: Any) -> None:
             max_retries=options.pop("retries"),
             **options,
         )
+    except OutputFilledError as err:  # the write ran and filled the disk: exit 1, like failures
+        if err.result is not None:
+            _summary(err.result)
+        click.echo(f"error: {err}", err=True)
+        click.echo("hint: free space on the output's file system, then run the same command "
+                   "again; blocks already written are kept", err=True)  # fmt: skip
+        raise click.exceptions.Exit(1) from err
     except BlockwiseWriteError as err:
         _summary(err.result)
         click.echo(f"error: {err}", err=True)

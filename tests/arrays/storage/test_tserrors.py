@@ -26,6 +26,12 @@ SPEC = ' [tensorstore_spec=\'{"driver":"zarr"}\']'
         ("Destination does not support writing.", ReadOnlyError, "open it writable"),
         ("PERMISSION_DENIED: HTTP 403 forbidden", StorageError, "check your credentials"),
         ("UNAVAILABLE: connection refused", StorageError, "check the network"),
+        (
+            'RESOURCE_EXHAUSTED: Error writing local file "o.zarr/0/0/0": Failed to write 99 '
+            "bytes to file 11: No space left on device [os_error_code='28']",
+            StorageError,
+            "the file system is full: free space",
+        ),
         ("FAILED_PRECONDITION: Invalid blosc-compressed data", StorageError, "file is complete"),
     ],
 )

@@ -20,6 +20,10 @@ from dacapo.experiments.datasplits.datasets.arrays.errors import (
 from .deadline import settings_hint
 
 _SPEC = re.compile(r"\s*\[tensorstore_spec='.*'\]\s*$", re.DOTALL)
+#: ENOSPC, EDQUOT, EFBIG as tensorstore reports them writing local files.
+_FULL = re.compile(
+    r"No space left on device|Disk quota exceeded|File too large|os_error_code='(?:28|122|27)'"
+)
 _SOURCE = re.compile(r"\s*\[source locations='.*'\]\s*$", re.DOTALL)
 
 
@@ -65,6 +69,11 @@ def translate(err: BaseException, what: str) -> ArrayError:
         return StorageError(
             f"{what}: {message}; check your credentials (AWS_ACCESS_KEY_ID / "
             f"AWS_SECRET_ACCESS_KEY, or GOOGLE_APPLICATION_CREDENTIALS)"
+        )
+    if _FULL.search(message):
+        return StorageError(
+            f"{what}: {message}; the file system is full: free space (df -h shows it) and "
+            f"try again"
         )
     if "CURL error" in message or "retry attempts failed" in message:
         return StorageError(f"{what}: the server did not answer: {message}; {settings_hint()}")
