@@ -253,14 +253,28 @@ class ZarrArray(Array):
         return StoreView(self)
 
     def _read(self, roi: Roi) -> np.ndarray:
+        return self._read_index(roi, self._slices(roi))
+
+    def _read_nearest(self, roi: Roi, factor: Coordinate) -> np.ndarray:
+        """Only the voxels nearest downsampling by ``factor`` keeps (tensorstore strides)."""
+        return self._read_index(roi, self._strided(roi, factor))
+
+    def _read_index(self, roi: Roi, index: tuple[slice, ...]) -> np.ndarray:
         what = f"cannot read ROI {format_roi(roi)} of {self}"
         try:
-            out: np.ndarray = wait_local(
-                self._handle[self._slices(roi)].read(), self._local_folder, what
-            )
+            out: np.ndarray = wait_local(self._handle[index].read(), self._local_folder, what)
             return out
         except ValueError as err:
             raise translate(err, what) from err
+
+    def _strided(self, roi: Roi, factor: Coordinate) -> tuple[slice, ...]:
+        """``_slices(roi)`` keeping voxel ``f // 2`` of every ``f`` along each spatial axis."""
+        index = self._slices(roi)
+        lead = len(index) - len(factor)
+        picked = (
+            slice(s.start + f // 2, s.stop, f) for s, f in zip(index[lead:], factor, strict=True)
+        )
+        return (*index[:lead], *picked)
 
     @property
     def _local_folder(self) -> str | None:
@@ -272,12 +286,18 @@ class ZarrArray(Array):
     def _read_async(self, roi: Roi) -> Future[np.ndarray]:
         """Handed to tensorstore without waiting; its errors translated as ``_read``'s."""
         key = (self._container.url, self.dataset, tuple(roi.begin), tuple(roi.shape))
-        return shared(key, lambda: self._start_read(roi))
+        return shared(key, lambda: self._start_read(roi, self._slices(roi)))
 
-    def _start_read(self, roi: Roi) -> Future[np.ndarray]:
+    def _read_nearest_async(self, roi: Roi, factor: Coordinate) -> Future[np.ndarray]:
+        """:meth:`_read_nearest`, handed to tensorstore without waiting."""
+        where = (tuple(roi.begin), tuple(roi.shape), tuple(factor))
+        key = (self._container.url, self.dataset, *where)
+        return shared(key, lambda: self._start_read(roi, self._strided(roi, factor)))
+
+    def _start_read(self, roi: Roi, index: tuple[slice, ...]) -> Future[np.ndarray]:
         what = f"cannot read ROI {format_roi(roi)} of {self}"
         try:
-            read = self._handle[self._slices(roi)].read()
+            read = self._handle[index].read()
         except ValueError as err:
             raise translate(err, what) from err
         return from_tensorstore(read, lambda err: translate(err, what))
