@@ -111,3 +111,15 @@ def test_errors_name_the_problem() -> None:
         halve(np.zeros((3, 4)), 2, "mean")
     with pytest.raises(ValueError, match=r"unknown downsampling 'max'; use 'mean' or 'mode'"):
         halve(np.zeros((2, 2)), 2, "max")
+
+
+def test_a_bool_mean_level_is_the_majority_of_its_window() -> None:
+    """Rounded like every integer mean: more than half set is True, half or less False."""
+    data = np.zeros((2, 2, 6), bool)
+    data[:, :, 0] = True  # window 0: 4 of 8, exactly half
+    data[0, 0, 2] = True  # window 1: 1 of 8
+    data[:, :, 4] = True
+    data[0, 0, 5] = True  # window 2: 5 of 8
+    got = halve(data, 3, "mean")
+    assert got.dtype == bool
+    np.testing.assert_array_equal(got, [[[False, False, True]]])
