@@ -20,20 +20,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from dacapo.experiments.datasplits.datasets.arrays._storage.create import write_attributes
-from dacapo.experiments.datasplits.datasets.arrays._storage.formats import (
+from dacapo.experiments.datasplits.datasets.arrays.resampled_array import PYRAMID_METHOD_ATTR
+from dacapo.experiments.datasplits.datasets.arrays.tooling import (
     N5,
     ZARR3,
+    Container,
+    Document,
     Format,
     classify,
     probe_keys,
-)
-from dacapo.experiments.datasplits.datasets.arrays._storage.kvstore import Container, Document
-from dacapo.experiments.datasplits.datasets.arrays._storage.units import (
     stored_nanometres,
     world_unit,
+    write_attributes,
 )
-from dacapo.experiments.datasplits.datasets.arrays.resampled_array import PYRAMID_METHOD_ATTR
 
 from .plan import Plan
 

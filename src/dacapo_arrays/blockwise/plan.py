@@ -25,9 +25,9 @@ from dacapo.experiments.datasplits.datasets.arrays import (
     format_coordinate,
     format_roi,
 )
-from dacapo.experiments.datasplits.datasets.arrays._geometry import check_request
-from dacapo.experiments.datasplits.datasets.arrays._storage.units import (
+from dacapo.experiments.datasplits.datasets.arrays.tooling import (
     NM,
+    check_request,
     world_of,
     world_unit,
 )

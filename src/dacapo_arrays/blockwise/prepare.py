@@ -17,8 +17,7 @@ from dacapo.experiments.datasplits.datasets.arrays import (
     IncompatibleDatasetError,
     ZarrArray,
 )
-from dacapo.experiments.datasplits.datasets.arrays._storage.formats import classify, probe_keys
-from dacapo.experiments.datasplits.datasets.arrays._storage.kvstore import Container
+from dacapo.experiments.datasplits.datasets.arrays.tooling import Container, classify, probe_keys
 
 from .metadata import describe_output
 from .plan import Level, Plan

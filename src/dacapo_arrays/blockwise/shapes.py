@@ -21,8 +21,10 @@ import attrs
 from funlib.geometry import Coordinate
 
 from dacapo.experiments.datasplits.datasets.arrays import Array, GeometryError, format_coordinate
-from dacapo.experiments.datasplits.datasets.arrays._geometry import to_coordinate
-from dacapo.experiments.datasplits.datasets.arrays._storage.layout import default_chunk_shape
+from dacapo.experiments.datasplits.datasets.arrays.tooling import (
+    default_chunk_shape,
+    to_coordinate,
+)
 
 #: The default block is this many chunks per axis (when there are no shards).
 BLOCK_CHUNKS = 2

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from funlib.geometry import Roi
 
 from dacapo.experiments.datasplits.datasets.arrays import ArrayConfig, ArrayIdentifier
-from dacapo.experiments.datasplits.datasets.arrays._limits import check_blocks
+from dacapo.experiments.datasplits.datasets.arrays.tooling import check_blocks
 
 from .guard import check_free_space, check_output_is_not_source, space_errors
 from .in_process import runs_in_process

@@ -16,7 +16,7 @@ from dacapo.experiments.datasplits.datasets.arrays import (
     MetadataError,
     ZarrArrayConfig,
 )
-from dacapo.experiments.datasplits.datasets.arrays._files import FORMATS
+from dacapo.experiments.datasplits.datasets.arrays.tooling import FORMATS
 
 CONTAINER_SUFFIXES = (".zarr", ".n5", ".zr")
 #: The storage formats ``write --format`` accepts.

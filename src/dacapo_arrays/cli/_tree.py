@@ -11,8 +11,7 @@ from dacapo.experiments.datasplits.datasets.arrays import (
     HasChunks,
     format_roi,
 )
-from dacapo.experiments.datasplits.datasets.arrays._build import Node
-from dacapo.experiments.datasplits.datasets.arrays._storage.units import NOTES, world_of
+from dacapo.experiments.datasplits.datasets.arrays.tooling import NOTES, Node, world_of
 
 
 def walk(config: ArrayConfig, path: str = "$", depth: int = 0, field: str = "") -> Iterator[Node]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from dacapo.experiments.datasplits.datasets.arrays import ArrayConfig
-from dacapo.experiments.datasplits.datasets.arrays._build import Node, build_tree
+from dacapo.experiments.datasplits.datasets.arrays.tooling import Node, build_tree
 
 from ._targets import load_config
 from ._tree import walk

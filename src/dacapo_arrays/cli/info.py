@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from dacapo.experiments.datasplits.datasets.arrays import ArrayConfig
-from dacapo.experiments.datasplits.datasets.arrays._build import build_tree
+from dacapo.experiments.datasplits.datasets.arrays.tooling import build_tree
 
 from ._targets import configs_for_path, is_config_file, load_config
 from ._tree import render

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from dacapo.experiments.datasplits.datasets.arrays import ArrayConfig
-from dacapo.experiments.datasplits.datasets.arrays._files import read_document
+from dacapo.experiments.datasplits.datasets.arrays.tooling import read_document
 
 from .sampler import Sampler
 

@@ -26,7 +26,7 @@ import numpy as np
 from funlib.geometry import Coordinate, Roi
 
 from dacapo.experiments.datasplits.datasets.arrays import Array, ArrayConfig
-from dacapo.experiments.datasplits.datasets.arrays._reads import gather, shared_reads, then
+from dacapo.experiments.datasplits.datasets.arrays.tooling import gather, shared_reads, then
 
 from .augment import Augment, apply, augment_of
 from .windows import Windows, windows_of

@@ -141,7 +141,7 @@ def array_configs(depth: int = 2) -> st.SearchStrategy[object]:
     """Any registered config kind, with sources nested up to ``depth`` levels."""
     import attrs
 
-    from dacapo.experiments.datasplits.datasets.arrays._fields import resolve_types
+    from dacapo.experiments.datasplits.datasets.arrays.tooling import resolve_types
 
     def build(cls: type) -> st.SearchStrategy[object]:
         resolve_types(cls)

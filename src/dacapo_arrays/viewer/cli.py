@@ -17,7 +17,7 @@ from dacapo.experiments.datasplits.datasets.arrays import (
     ArrayError,
     ZarrArrayConfig,
 )
-from dacapo.experiments.datasplits.datasets.arrays._storage.kvstore import Container
+from dacapo.experiments.datasplits.datasets.arrays.tooling import Container
 
 from .browser import BrowserError
 from .files import source_url

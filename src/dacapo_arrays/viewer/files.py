@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from dacapo.experiments.datasplits.datasets.arrays._storage.kvstore import Container
+from dacapo.experiments.datasplits.datasets.arrays.tooling import Container
 
 #: Neuroglancer's data source scheme for each stored format.
 SCHEMES = {"zarr2": "zarr2", "zarr3": "zarr3", "n5": "n5"}

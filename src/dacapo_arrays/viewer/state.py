@@ -15,7 +15,7 @@ import numpy as np
 from funlib.geometry import Roi
 
 from dacapo.experiments.datasplits.datasets.arrays import Array, ArrayConfig
-from dacapo.experiments.datasplits.datasets.arrays._storage.units import world_of
+from dacapo.experiments.datasplits.datasets.arrays.tooling import world_of
 
 if TYPE_CHECKING:
     import neuroglancer
