@@ -5,12 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from funlib.geometry import Coordinate, Roi
 
 from dacapo.experiments.datasplits.datasets.arrays import (
+    DVIDArrayConfig,
     HasChunks,
     HasLevels,
+    InStore,
     NumpyArray,
+    Reachable,
     SumArrayConfig,
     format_coordinate,
     format_roi,
@@ -42,3 +46,22 @@ def test_formatting_is_public() -> None:
     assert format_roi(Roi((0, -8), (16, 24))) == "[0:16, -8:16] (nm)"
     assert format_roi(Roi((0, 0), (4, 4)), units="0.01 nm") == "[0:4, 0:4] (0.01 nm)"
     assert format_coordinate(Coordinate(8, 4, 4)) == "(8, 4, 4)"
+
+
+@pytest.mark.parametrize("format", ["zarr2", "zarr3", "n5"])
+def test_stored_arrays_say_where_and_how_they_are_stored(tmp_path: Path, format: str) -> None:
+    truth = numpy_truth(shape=(4, 4, 4), voxel_size=(4, 4, 4), offset=(0, 0, 0))
+    container = "data.n5" if format == "n5" else "data.zarr"
+    config = zarr_source(tmp_path, truth, container=container, dataset="raw/s0", format=format)
+    array = config.create_array()
+    assert isinstance(array, InStore)
+    assert (array.storage_format, array.dataset) == (format, "raw/s0")
+    assert str(array.file_name) == str(config.file_name)
+    summed = SumArrayConfig(name="sum", source_array_configs=[config]).create_array()
+    assert not isinstance(summed, InStore)
+    assert not isinstance(config, Reachable)
+
+
+def test_dvid_configs_can_be_asked_over_the_network() -> None:
+    config = DVIDArrayConfig(name="d", source=("http://127.0.0.1:1", "abc", "grayscale"))
+    assert isinstance(config, Reachable)

@@ -4,30 +4,34 @@ from __future__ import annotations
 
 import click
 
-from dacapo.experiments.datasplits.datasets.arrays import ArrayConfig
+from dacapo.experiments.datasplits.datasets.arrays import ArrayConfig, Reachable
 from dacapo.experiments.datasplits.datasets.arrays.tooling import Node, build_tree
 
 from ._targets import load_config
 from ._tree import walk
 
-#: A kind (config or array) may offer a network check, e.g. a DVID server ping.
-REACHABILITY_HOOK = "check_reachable"
+
+def _unreachable(subject: object) -> str | None:
+    """Why a config or array that can be asked over the network (``Reachable``) does not
+    answer; ``None`` if it answers or cannot be asked."""
+    if isinstance(subject, Reachable):
+        ok, why = subject.check_reachable()
+        return None if ok else why
+    return None
 
 
 def _reach(node: Node) -> str | None:
-    """Call a stored array's reachability checks (building it if the walk did not, as for
-    DVID, which ``verify()`` does not contact); the problem, if any."""
+    """Ask a stored leaf's source (the config, then its array, built here if the walk did not:
+    ``verify()`` does not contact DVID); the problem, if any."""
     try:
-        hook = getattr(node.config, REACHABILITY_HOOK, None)
-        if callable(hook):
-            hook()
-        array = node.array if node.array is not None else node.config.create_array()
-        hook = getattr(array, REACHABILITY_HOOK, None)
-        if callable(hook):
-            hook()
+        why = _unreachable(node.config)
+        if why is None:
+            why = _unreachable(
+                node.array if node.array is not None else node.config.create_array()
+            )
     except Exception as err:
         return f"{node.path} ({node.title}): {type(err).__name__}: {err}"
-    return None
+    return None if why is None else f"{node.path} ({node.title}): {why}"
 
 
 def problems_of(config: ArrayConfig) -> tuple[list[str], int]:

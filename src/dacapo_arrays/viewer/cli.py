@@ -15,6 +15,7 @@ from dacapo.experiments.datasplits.datasets.arrays import (
     Array,
     ArrayConfig,
     ArrayError,
+    InStore,
     ZarrArrayConfig,
 )
 from dacapo.experiments.datasplits.datasets.arrays.tooling import Container
@@ -93,8 +94,7 @@ def load(target: str, bind: str = "127.0.0.1") -> list[tuple[Array, str | None]]
 def _pyramid_url(array: Array, config: ZarrArrayConfig, group: str, bind: str) -> str | None:
     """Neuroglancer's URL of the pyramid ``group`` that ``array`` (its finest level) is in;
     ``None`` for N5 with channels (neuroglancer's N5 source cannot name a channel axis)."""
-    fmt = getattr(array, "_format", None)
-    name = fmt.name if fmt else "zarr2"
+    name = array.storage_format if isinstance(array, InStore) else "zarr2"
     if name == "n5" and array.num_channels is not None:
         return None
     return source_url(str(config.file_name), group, name, bind)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from funlib.geometry import Roi
 
-from dacapo.experiments.datasplits.datasets.arrays import Array, ArrayConfig
+from dacapo.experiments.datasplits.datasets.arrays import Array, ArrayConfig, InStore
 from dacapo.experiments.datasplits.datasets.arrays.tooling import world_of
 
 if TYPE_CHECKING:
@@ -156,9 +156,11 @@ def stacking_order(arrays: Sequence[Array]) -> list[Array]:
 
 def stores_of(array: Array) -> frozenset[tuple[str, str]]:
     """The stored datasets ``(container, dataset)`` an array reads, through its sources."""
-    file_name, dataset = getattr(array, "file_name", None), getattr(array, "dataset", None)
-    if isinstance(dataset, str) and file_name is not None:
-        return frozenset({(str(file_name).rstrip("/"), dataset.rpartition("/")[0] or dataset)})
+    if isinstance(array, InStore):
+        dataset = array.dataset
+        return frozenset(
+            {(str(array.file_name).rstrip("/"), dataset.rpartition("/")[0] or dataset)}
+        )
     return frozenset().union(*(stores_of(source) for source in array.sources))
 
 

@@ -7,7 +7,7 @@ the converter (un)structures and the conformance suite tests.
 #: Marks this package as dacapo-arrays' (dacapo-ml installs one of the same name).
 __dacapo_arrays__ = True
 
-from ._capabilities import HasChunks, HasLevels
+from ._capabilities import HasChunks, HasLevels, InStore, Reachable
 from ._geometry import format_coordinate, format_roi
 from ._limits import RequestTooLargeError
 from .array import Array
@@ -84,6 +84,7 @@ __all__ = [
     "GeometryError",
     "HasChunks",
     "HasLevels",
+    "InStore",
     "IncompatibleDatasetError",
     "IntensitiesArray",
     "IntensitiesArrayConfig",
@@ -100,6 +101,7 @@ __all__ = [
     "OnesArray",
     "OnesArrayConfig",
     "ROIError",
+    "Reachable",
     "ReadOnlyError",
     "RequestTooLargeError",
     "ResampledArray",

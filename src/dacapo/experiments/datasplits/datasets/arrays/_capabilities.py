@@ -6,7 +6,7 @@ A stored kind has these by having the attributes; nothing registers. Tools ask
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from funlib.geometry import Coordinate
 
@@ -38,4 +38,30 @@ class HasLevels(Protocol):
         ...
 
 
-__all__ = ["HasChunks", "HasLevels"]
+@runtime_checkable
+class InStore(Protocol):
+    """An array read from one dataset of a zarr / N5 container (e.g. ``ZarrArray``)."""
+
+    file_name: Any
+    """The container: a path or URL."""
+
+    dataset: str
+    """The dataset's path inside the container."""
+
+    @property
+    def storage_format(self) -> str:
+        """How the dataset is stored: ``"zarr2"``, ``"zarr3"`` or ``"n5"``."""
+        ...
+
+
+@runtime_checkable
+class Reachable(Protocol):
+    """A config or array whose source can be asked over the network (e.g. a DVID server),
+    which ``verify()`` does not do."""
+
+    def check_reachable(self) -> tuple[bool, str]:
+        """``(True, summary)`` if the source answers, else ``(False, why)``."""
+        ...
+
+
+__all__ = ["HasChunks", "HasLevels", "InStore", "Reachable"]

@@ -176,6 +176,11 @@ class ZarrArray(Array):
         return "opened with mode 'r'; open it with ZarrArrayConfig(mode='a') to write"
 
     @property
+    def storage_format(self) -> str:
+        """How the dataset is stored: ``"zarr2"``, ``"zarr3"`` or ``"n5"``."""
+        return self._format.name
+
+    @property
     def chunk_shape(self) -> tuple[int, ...]:
         """Spatial shape of one stored chunk in voxels (of one shard for sharded zarr v3)."""
         return tuple(int(c) for c in self._info.chunks[-self.dims :])
