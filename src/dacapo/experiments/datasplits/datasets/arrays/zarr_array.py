@@ -20,6 +20,7 @@ from ._geometry import format_coordinate, format_roi, to_coordinate
 from ._labels import labels_by_attributes
 from ._reads import from_tensorstore, shared
 from ._storage import ome_ngff
+from ._storage.chunk_files import check_chunk_files
 from ._storage.chunk_layout import check_chunk_layout
 from ._storage.chunks import wait_local
 from ._storage.codecs import readable
@@ -77,6 +78,7 @@ class ZarrArray(Array):
         self._format = stored.fmt
         self._document = stored.document
         check_chunk_layout(stored.fmt.name, stored.document, self._local_folder)
+        check_chunk_files(stored.fmt.name, stored.document, self._local_folder)
         self._info = stored.info
         array_key = f"{self.dataset}/{stored.fmt.array_key}".lstrip("/")
         self._open_metadata = readable(
