@@ -13,18 +13,30 @@ spread slowest-fastest):
 * ``Sampler`` in this process;
 * ``SampleStream`` in a DataLoader with 2 spawned workers (in the ``.venv-torch`` venv that
   ``.ci/run`` builds; skipped, with the reason, when there is none);
-* cellmap-data (``CELLMAP_DATA``, pinned; its row says why when it cannot run here);
+* the Sampler on the arrays cellmap-data reads (the raw and one 0/1 group per class, written
+  once from the same labels), for a comparison on the same bytes;
+* cellmap-data's ``CellMapDataset`` (``CELLMAP_PINS``) in its own venv
+  (``benchmarks/.envs/cellmap``, built once with ``python3 -m venv`` + pip), as a subprocess
+  (``cellmap_peer.py``) timed in the same interleaved passes; its row says why when it cannot
+  run here;
 * DaCapo's way: gunpowder 1.4, one source node per array (each ``array[roi]`` one at a time,
   as DaCapo 0.3's ``DaCapoArraySource``) + ``MergeProvider`` + ``RandomLocation``.
 
-The last line is ``sampling-ratio: R``: the Sampler's samples/s over the ceiling's.
+Every row also gives its CPU milliseconds per sample (all threads of its process): the work,
+which the load of a shared machine changes less than the samples/s. The last line is
+``sampling-ratio: R``: the Sampler's samples/s over the ceiling's.
 """
 
 from __future__ import annotations
 
+import shutil
+import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -42,16 +54,21 @@ from dacapo.experiments.datasplits.datasets.arrays import (
 )
 from dacapo_arrays.sampling import Sampler
 
-CELLMAP_DATA = "cellmap-data==2026.3.20.1935"
+#: cellmap-data's venv: torch 2.14.1 + torchvision 0.29.1 (pip takes both from this machine's
+#: disk; PyPI's torchvision does not import beside the CPU torch 2.13.0 of .ci/run).
+CELLMAP_PINS = ("torch==2.14.1", "torchvision==0.29.1", "cellmap-data==2026.3.20.1935")
 RAW_SIDE, LABEL_SIDE, CHUNK = 320, 320, 64
 RAW_VOXEL, LABEL_VOXEL = Coordinate(8, 8, 8), Coordinate(4, 4, 4)
 CROP_BEGIN = Coordinate(640, 640, 640)  # the crop (1280 nm) at the centre of the raw (2560 nm)
 GROUPS = [("mito", [1, 2]), ("er", [3]), ("nucleus", [4, 5])]
+CLASS_GROUPS = "recon-1/labels/crop1"  # + /<class>/s0: the classes as cellmap-data reads them
 SHAPES = {"raw": (216, 216, 216), "gt": (108, 108, 108), "mask": (108, 108, 108)}
 SAMPLES = 12  # per pass: 6 batches of 2
 PASSES = 5
 RATIOS: list[str] = []
 HERE = Path(__file__).resolve().parent
+CELLMAP_ENV = HERE / ".envs" / "cellmap"  # git-ignored; built on first run (about 6 GB)
+SAMPLE_BYTES = 216**3 + 2 * 3 * 108**3  # what a sample of the Sampler hands out (uint8)
 
 
 def _store(container: Path, dataset: str, data: np.ndarray, roi: Roi, voxel: Coordinate) -> None:
@@ -100,6 +117,16 @@ def make_cellmap_like(folder: Path = DATA_DIR) -> dict[str, ZarrArrayConfig]:
             {"labels": [{"value": i, "annotationState": state} for i in range(1, 7)]}
         )
         done.write_text("ok\n")
+    classes_done = container / ".complete-classes"
+    if not classes_done.exists():  # cellmap-data's layout: one 0/1 label group per class
+        ids = ZarrArray.open_from_array_identifier(
+            ArrayIdentifier(container, f"{labels_dataset}/s0")
+        )
+        everything = ids[ids.roi]
+        for name, values in GROUPS:
+            mask = np.isin(everything, values).astype(np.uint8)
+            _store(container, f"{CLASS_GROUPS}/{name}/s0", mask, ids.roi, LABEL_VOXEL)
+        classes_done.write_text("ok\n")
     labels = ZarrArrayConfig(name="labels", file_name=container, dataset=f"{labels_dataset}/s0")
     at_8nm = ResampledArrayConfig(
         name="labels_8nm",
@@ -121,6 +148,26 @@ def make_cellmap_like(folder: Path = DATA_DIR) -> dict[str, ZarrArrayConfig]:
 def _sampler(configs: dict[str, ZarrArrayConfig], **options: object) -> Sampler:
     dataset = {name: configs[name] for name in SHAPES}
     return Sampler([dataset], SHAPES, seed=0, **options)  # type: ignore[arg-type]
+
+
+def _sampler_on_class_groups(configs: dict[str, ZarrArrayConfig], **options: object) -> Sampler:
+    """The arrays cellmap-data reads: the raw and each class's 0/1 group, resampled to 8 nm."""
+    container = configs["raw"].file_name
+    dataset: dict[str, object] = {"raw": configs["raw"]}
+    shapes = {"raw": SHAPES["raw"]}
+    for name, _ in GROUPS:
+        stored = ZarrArrayConfig(
+            name=name, file_name=container, dataset=f"{CLASS_GROUPS}/{name}/s0"
+        )
+        dataset[name] = ResampledArrayConfig(
+            name=f"{name}_8nm",
+            source_array_config=stored,
+            upsample=Coordinate(1, 1, 1),
+            downsample=Coordinate(2, 2, 2),
+            interp_order=0,
+        )
+        shapes[name] = SHAPES["gt"]
+    return Sampler([dataset], shapes, seed=0, **options)  # type: ignore[list-item,arg-type]
 
 
 def _ceiling(configs: dict[str, ZarrArrayConfig], sampler: Sampler) -> object:
@@ -251,93 +298,172 @@ def _dataloader_main() -> None:
     print(f"samples/s {float(np.median(rates)):.3f} spread {min(rates):.2f}-{max(rates):.2f}")
 
 
-def _row(name: str, rate: float, nbytes: int, ceiling: float | None, note: str = "") -> Row:
-    ratio = None if ceiling is None else (rate / ceiling, "ceiling")
-    return Row(name, rate * nbytes / 1e6, ratio, f"{rate:.2f} samples/s{note}")
+def _cellmap_env() -> Path | str:
+    """The cellmap-data venv's python (built once, cached in ``CELLMAP_ENV``), or why not."""
+    python = CELLMAP_ENV / "bin" / "python"
+    stamp = CELLMAP_ENV / "pins.txt"
+    if python.exists() and stamp.exists() and stamp.read_text().split() == list(CELLMAP_PINS):
+        return python
+    base = shutil.which("python3") or sys.executable
+    print(f"building {CELLMAP_ENV} ({' '.join(CELLMAP_PINS)}) ...", file=sys.stderr, flush=True)
+    steps = [
+        [base, "-m", "venv", "--clear", str(CELLMAP_ENV)],
+        [str(python), "-m", "pip", "install", "--quiet", *CELLMAP_PINS],
+    ]
+    for step in steps:
+        done = subprocess.run(step, capture_output=True, text=True, check=False)
+        if done.returncode:
+            last = (done.stderr.strip().splitlines() or ["?"])[-1][:200]
+            return f"`{' '.join(step[2:])}` failed: {last}"
+    stamp.write_text("\n".join(CELLMAP_PINS) + "\n")
+    return python
+
+
+class _Peer:
+    """cellmap-data in its venv (``cellmap_peer.py``): each call draws ``SAMPLES`` samples
+    there and records its CPU seconds."""
+
+    def __init__(self, python: Path, container: Path) -> None:
+        self.cpu: list[float] = []
+        self._log = tempfile.TemporaryFile("w+")  # noqa: SIM115 (closed by close())
+        self._process = subprocess.Popen(
+            [str(python), str(HERE / "cellmap_peer.py"), str(container), "0"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            text=True,
+        )
+        self.ready = self._reply()
+
+    def _reply(self) -> str:
+        line = self._process.stdout.readline()  # type: ignore[union-attr]
+        if not line:
+            self._process.wait()
+            self._log.seek(0)
+            last = (self._log.read().strip().splitlines() or ["?"])[-1][:200]
+            raise RuntimeError(f"cellmap_peer.py exited {self._process.returncode}: {last}")
+        return line.strip()
+
+    def __call__(self) -> None:
+        self._process.stdin.write(f"{SAMPLES}\n")  # type: ignore[union-attr]
+        self._process.stdin.flush()  # type: ignore[union-attr]
+        self.cpu.append(float(self._reply().split()[1]))
+
+    def close(self) -> None:
+        if self._process.poll() is None:
+            self._process.communicate("\n", timeout=60)
+        self._log.close()
+
+
+def _cellmap(container: Path) -> _Peer | str:
+    python = _cellmap_env()
+    if isinstance(python, str):
+        return python
+    try:
+        return _Peer(python, container)
+    except RuntimeError as err:
+        return str(err)
+
+
+def _with_cpu(function: Callable[[], object], into: list[float]) -> Callable[[], None]:
+    """``function``, recording the CPU seconds of this process (all threads) per call."""
+
+    def run() -> None:
+        start = time.process_time()
+        function()
+        into.append(time.process_time() - start)
+
+    return run
+
+
+def _note(rate: float, seconds: Sequence[float], cpu: Sequence[float], extra: str = "") -> str:
+    """``N samples/s (slowest-fastest), C ms CPU/sample``; ``cpu`` without the warm-up."""
+    spread = f"{SAMPLES / max(seconds):.2f}-{SAMPLES / min(seconds):.2f}"
+    per_sample = 1e3 * statistics.median(cpu[1:]) / SAMPLES
+    return f"{rate:.2f} samples/s ({spread}), {per_sample:.0f} ms CPU/sample{extra}"
 
 
 def run(data: Data) -> list[Row]:
     configs = make_cellmap_like()
     sampler = _sampler(configs, prefetch=4)
+    same_arrays = _sampler_on_class_groups(configs, prefetch=4)
 
-    def ours() -> None:
-        samples = iter(sampler)
-        for _ in range(SAMPLES):
-            next(samples)
+    def draw(chosen: Sampler) -> Callable[[], None]:
+        def run() -> None:
+            for _ in chosen.take(SAMPLES):  # reads in flight, none beyond these samples
+                pass
 
+        return run
+
+    cpu: dict[str, list[float]] = defaultdict(list)
     contenders = {
         "ceiling": _ceiling(configs, sampler),
-        "Sampler": ours,
+        "Sampler": draw(sampler),
+        "Sampler, class groups": draw(same_arrays),
         "gunpowder": _gunpowder(configs),
     }
-    timings = interleaved(contenders, PASSES)
-    sample_bytes = 216**3 + 2 * 3 * 108**3  # what a sample hands out (uint8)
+    contenders = {name: _with_cpu(f, cpu[name]) for name, f in contenders.items()}
+    peer = _cellmap(Path(configs["raw"].file_name))
+    if isinstance(peer, _Peer):
+        contenders["cellmap-data"] = peer
+        cpu["cellmap-data"] = peer.cpu
+    try:
+        timings = interleaved(contenders, PASSES)
+    finally:
+        if isinstance(peer, _Peer):
+            peer.close()
     rates = {name: SAMPLES / t.median for name, t in timings.items()}
-    spread = {
-        n: f" ({SAMPLES / max(t.seconds):.2f}-{SAMPLES / min(t.seconds):.2f})"
-        for n, t in timings.items()
-    }
-    ceiling = rates["ceiling"]
+    notes = {n: _note(rates[n], t.seconds, cpu[n]) for n, t in timings.items()}
+    ceiling, ours = rates["ceiling"], rates["Sampler"]
     task = "sample raw 216³ + 3 classes 108³ + mask (batch 2)"
+
+    def row(name: str, key: str, extra: str = "") -> Row:
+        ratio = None if key == "ceiling" else (rates[key] / ceiling, "ceiling")
+        return Row(f"{task}: {name}", rates[key] * SAMPLE_BYTES / 1e6, ratio, notes[key] + extra)
+
     rows = [
-        _row(
-            f"{task}: tensorstore in flight + numpy",
-            ceiling,
-            sample_bytes,
-            None,
-            spread["ceiling"] + ", the ceiling",
+        row("tensorstore in flight + numpy", "ceiling", ", the ceiling"),
+        row("Sampler, 1 process", "Sampler"),
+        row(
+            "Sampler on cellmap-data's arrays (raw + a 0/1 group per class, no mask)",
+            "Sampler, class groups",
         ),
-        _row(
-            f"{task}: Sampler, 1 process",
-            rates["Sampler"],
-            sample_bytes,
-            ceiling,
-            spread["Sampler"],
-        ),
+        _dataloader_row(task, ceiling),
     ]
-    loader = _in_torch_venv("dataloader")
-    if isinstance(loader, str):
-        rows.append(Row(f"{task}: DataLoader 2 workers", 0.0, note=f"skipped: {loader}"))
-    else:
+    if "cellmap-data" in rates:
+        versus = rates["Sampler, class groups"] / rates["cellmap-data"]
         rows.append(
-            _row(
-                f"{task}: DataLoader 2 workers",
-                loader[0],
-                sample_bytes,
-                ceiling,
-                f" ({loader[1]})",
+            row(
+                f"{CELLMAP_PINS[-1]} CellMapDataset, 1 process",
+                "cellmap-data",
+                f"; Sampler {ours / rates['cellmap-data']:.1f}x, on the same arrays {versus:.1f}x",
             )
         )
-    rows.append(Row(f"{task}: {CELLMAP_DATA}", 0.0, note=f"not run: {_cellmap_reason()}"))
+    else:
+        rows.append(Row(f"{task}: {CELLMAP_PINS[-1]}", 0.0, note=f"not run: {peer}"))
     rows.append(
-        _row(
-            f"{task}: gunpowder, source per array + RandomLocation",
-            rates["gunpowder"],
-            sample_bytes,
-            ceiling,
-            f"{spread['gunpowder']}; Sampler {rates['Sampler'] / rates['gunpowder']:.1f}x",
+        row(
+            "gunpowder, source per array + RandomLocation",
+            "gunpowder",
+            f"; Sampler {ours / rates['gunpowder']:.1f}x",
         )
     )
-    RATIOS.append(f"sampling-ratio: {rates['Sampler'] / ceiling:.2f}")
+    RATIOS.append(f"sampling-ratio: {ours / ceiling:.2f}")
     return rows
 
 
-def _cellmap_reason() -> str:
-    """Why cellmap-data has no measured row here (checked now, in its own venv)."""
-    python = HERE.parent / ".venv-cellmap" / "bin" / "python"
-    if not python.exists():
-        return (
-            f"no .venv-cellmap; `pip install {CELLMAP_DATA}` beside this machine's CPU torch "
-            f"2.13.0 pulls torchvision 0.28.0 from PyPI, which fails to import "
-            f"('operator torchvision::nms does not exist'); with torch 2.14.1 + torchvision "
-            f"0.29.1 (a CUDA build, a 5.9 GB venv) it imports, but the equivalent "
-            f"CellMapDataset row is not written yet"
-        )
-    done = subprocess.run([str(python), "-c", "import cellmap_data"], capture_output=True,
-                          text=True, check=False)  # fmt: skip
-    if done.returncode:
-        return f"import cellmap_data fails: {done.stderr.strip().splitlines()[-1][:200]}"
-    return "installed, but the equivalent CellMapDataset (per-class label datasets) is not written"
+def _dataloader_row(task: str, ceiling: float) -> Row:
+    loader = _in_torch_venv("dataloader")
+    name = f"{task}: DataLoader 2 workers"
+    if isinstance(loader, str):
+        return Row(name, 0.0, note=f"skipped: {loader}")
+    rate, note = loader
+    return Row(
+        name,
+        rate * SAMPLE_BYTES / 1e6,
+        (rate / ceiling, "ceiling"),
+        f"{rate:.2f} samples/s ({note})",
+    )
 
 
 if __name__ == "__main__":

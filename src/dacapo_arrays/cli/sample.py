@@ -3,7 +3,6 @@ samples from a sampler config (see ``dacapo_arrays.sampling.config``) and say ho
 
 from __future__ import annotations
 
-import itertools
 import time
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ def sample(config: Path, count: int, seed: int | None, report: bool, png: Path |
     sampler = load_sampler(config, seed=seed)
     kept: list[dict[str, Any]] = []
     start = time.perf_counter()
-    for drawn in itertools.islice(sampler, count):
+    for drawn in sampler.take(count):
         if len(kept) < 4:
             kept.append(drawn)
     seconds = time.perf_counter() - start

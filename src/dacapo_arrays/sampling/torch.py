@@ -62,14 +62,11 @@ class SampleStream(IterableDataset):  # type: ignore[misc]
     def __iter__(self) -> Iterator[dict[str, Any]]:
         info = get_worker_info()
         worker, workers = (0, 1) if info is None else (info.id, info.num_workers)
-        samples = iter(self.sampler.with_stream(self.epoch, worker))
-        if self.samples_per_epoch is None:
-            for sample in samples:
-                yield to_tensors(sample, with_rois=self.with_rois)
-            return
-        share = self.samples_per_epoch // workers + (worker < self.samples_per_epoch % workers)
-        for _ in range(share):
-            yield to_tensors(next(samples), with_rois=self.with_rois)
+        share = None
+        if self.samples_per_epoch is not None:
+            share = self.samples_per_epoch // workers + (worker < self.samples_per_epoch % workers)
+        for sample in self.sampler.with_stream(self.epoch, worker).take(share):
+            yield to_tensors(sample, with_rois=self.with_rois)
 
 
 class SampleList(Dataset):  # type: ignore[misc]

@@ -4,6 +4,7 @@ augmentations, rejection and padding, on real arrays (numpy and zarr)."""
 from __future__ import annotations
 
 import itertools
+import time
 from pathlib import Path
 
 import numpy as np
@@ -187,3 +188,46 @@ def test_configs_over_zarr_with_channels(tmp_path: Path) -> None:
         assert groups.shape == (2, 6, 6, 6)
         np.testing.assert_array_equal(groups[0], ids == 1)
         np.testing.assert_array_equal(groups[1], np.isin(ids, [2, 3]))
+
+
+class _Slow(NumpyArray):
+    """A numpy array whose reads take a while and are counted when they finish."""
+
+    finished = 0
+
+    def _read(self, roi: Roi) -> np.ndarray:
+        time.sleep(0.02)
+        values = super()._read(roi)
+        type(self).finished += 1
+        return values
+
+
+def _slow_sampler(**options: object) -> Sampler:
+    base = _array((4, 4, 4), seed=1)
+    slow = _Slow.from_np_array(base.data, base.roi, base.voxel_size, base.axes)
+    assert isinstance(slow, _Slow)
+    _Slow.finished = 0
+    return Sampler([{"raw": slow}], {"raw": (4, 4, 4)}, prefetch=6, **options)  # type: ignore[arg-type]
+
+
+def test_closing_an_iteration_waits_for_its_reads_in_flight() -> None:
+    samples = iter(_slow_sampler())
+    next(samples)
+    samples.close()  # 6 reads were started, the first one consumed
+    assert _Slow.finished == 6
+
+
+@pytest.mark.parametrize("count", [0, 1, 3, 10])
+def test_take_reads_no_sample_beyond_those_it_yields(count: int) -> None:
+    sampler = _slow_sampler()
+    taken = [roi for roi, _ in (s["raw"] for s in sampler.take(count))]
+    assert _Slow.finished == count
+    assert taken == [s["raw"][0] for s in itertools.islice(sampler, count)]
+
+
+def test_take_counts_accepted_samples_when_rejecting() -> None:
+    sampler = _slow_sampler(reject={"raw": 0.99})  # random uint8: about 1 in 250 is zero
+    taken = list(sampler.take(5))
+    assert len(taken) == 5
+    assert sampler.stats.accepted == 5
+    assert sampler.stats.rejected == sampler.stats.candidates - 5
