@@ -24,7 +24,7 @@ from ._reads import from_tensorstore, shared
 from ._storage import ome_ngff
 from ._storage.chunk_files import check_chunk_files
 from ._storage.chunk_layout import check_chunk_layout
-from ._storage.chunks import wait_local
+from ._storage.chunks import not_a_chunk, wait_local, watch_local
 from ._storage.codecs import readable
 from ._storage.deadline import DeadlineError, cancel_after, settle
 from ._storage.formats import N5, open_spec
@@ -290,8 +290,13 @@ class ZarrArray(Array):
             read = box.read()
         except ValueError as err:
             raise translate(err, what) from err
-        if self._container.is_local:
-            return from_tensorstore(read, lambda err: translate(err, what))
+        if self._container.is_local:  # a FIFO in place of a chunk: an error, not a hang
+            special = watch_local(read, str(self._local_folder))
+
+            def local_failed(err: BaseException) -> BaseException:
+                return not_a_chunk(what, special[0]) if special else translate(err, what)
+
+            return from_tensorstore(read, local_failed)
         seconds = cancel_after(read, box.size * box.dtype.numpy_dtype.itemsize)
 
         def failed(err: BaseException) -> BaseException:  # cancelled: the deadline passed

@@ -133,6 +133,11 @@ def check_chunk_files(fmt_name: str, document: dict[str, Any], folder: str | Non
                 f"values; remove the folder (and restore the chunk from a copy), or fix "
                 f"the dimensions in {where} if the dataset has more axes"
             )
+        if not entry.is_file():  # a FIFO, socket or device: reading it would never end
+            raise StorageError(
+                f"chunk {path!r} is not a regular file (a FIFO, socket or device), so reading "
+                f"it would never end; remove it or restore the chunk from a copy"
+            )
         if fmt_name == "n5" and headers < HEADERS:
             headers += 1
             _check_n5_block(path, index, document, where)

@@ -27,6 +27,7 @@ import itertools
 import os
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 TIMEOUT_SETTING = "DACAPO_ARRAYS_REMOTE_TIMEOUT"
@@ -113,29 +114,33 @@ def settle(future: Any, *, remote: bool, nbytes: int = 0) -> Any:
 
 
 class _Watchdog:
-    """One thread that cancels futures whose deadline passed (for reads nobody waits on).
-
-    It keeps only the futures still running: each one leaves when it finishes, so a finished
-    read's result is not held until its deadline."""
+    """One thread that runs ``action(future)`` for futures still running when they are due
+    (for reads nobody waits on); ``action`` returns the seconds until it is due again, or
+    None. It keeps only futures still running: each leaves when it finishes, so a finished
+    read's result is not held until it would have been due."""
 
     def __init__(self) -> None:
         self._due: list[tuple[float, int]] = []
-        self._running: dict[int, Any] = {}
+        self._running: dict[int, tuple[Any, Callable[[Any], float | None]]] = {}
         self._order = itertools.count()
         self._wake = threading.Condition()
         self._thread: threading.Thread | None = None
 
-    def add(self, future: Any, seconds: float) -> None:
+    def add(self, future: Any, seconds: float, action: Callable[[Any], float | None]) -> None:
         token = next(self._order)
         with self._wake:
-            self._running[token] = future
-            heapq.heappush(self._due, (time.monotonic() + seconds, token))
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, daemon=True,
-                                                name="dacapo-remote-deadline")  # fmt: skip
-                self._thread.start()
-            self._wake.notify()
+            self._running[token] = (future, action)
+            self._schedule(token, seconds)
         future.add_done_callback(lambda _: self._finished(token))
+
+    def _schedule(self, token: int, seconds: float) -> None:
+        heapq.heappush(self._due, (time.monotonic() + seconds, token))
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, daemon=True,
+                                            name="dacapo-read-watchdog")  # fmt: skip
+            self._thread.start()
+        elif self._due[0][1] == token:  # due before everything else: wake the thread
+            self._wake.notify()
 
     def _finished(self, token: int) -> None:
         with self._wake:
@@ -153,20 +158,33 @@ class _Watchdog:
                 if wait > 0:
                     self._wake.wait(timeout=min(wait, 1.0))
                     continue
-                future = self._running.pop(heapq.heappop(self._due)[1])
+                token = heapq.heappop(self._due)[1]
+                future, action = self._running[token]
                 self._wake.release()
                 try:
-                    future.cancel()
+                    again = action(future)
                 finally:
                     self._wake.acquire()
+                if again is not None and token in self._running:
+                    heapq.heappush(self._due, (time.monotonic() + again, token))
 
 
 _WATCHDOG = _Watchdog()
+
+
+def after(future: Any, seconds: float, action: Callable[[Any], float | None]) -> None:
+    """Run ``action(future)`` if ``future`` is still running after ``seconds`` (again after
+    the seconds ``action`` returns, until it returns None or the future finishes)."""
+    _WATCHDOG.add(future, seconds, action)
+
+
+def _cancel(future: Any) -> None:
+    future.cancel()
 
 
 def cancel_after(future: Any, nbytes: int = 0) -> float:
     """Cancel ``future`` (a remote operation) once its :func:`remote_deadline` has passed;
     the seconds it was given."""
     seconds = remote_deadline(nbytes)
-    _WATCHDOG.add(future, seconds)
+    after(future, seconds, _cancel)
     return seconds
