@@ -24,6 +24,7 @@ from dacapo.experiments.datasplits.datasets.arrays import (
     ZarrArray,
     ZarrArrayConfig,
 )
+from dacapo.experiments.datasplits.datasets.arrays._reads import shared_reads
 from dacapo.experiments.datasplits.datasets.arrays._resampling import (
     cast_back,
     downsample_mean,
@@ -193,6 +194,38 @@ def test_reads_match_the_reference(spec: dict, data: st.DataObject) -> None:
         assert array.axes == source.axes
         roi = data.draw(aligned_rois(array.roi, array.voxel_size))
         _assert_matches_reference(array[roi], source, spec, roi)
+
+
+@st.composite
+def nearest_downsamplings(draw: st.DrawFn) -> dict[str, object]:
+    """``resamplings`` with order 0 and no upsampling: the reads that pick source voxels."""
+    return draw(resamplings(orders=(0,)).filter(lambda spec: max(spec["up"]) == 1))
+
+
+@SLOW
+@given(spec=nearest_downsamplings(), data=st.data())
+def test_nearest_downsampling_reads_only_the_voxels_it_keeps(
+    spec: dict, data: st.DataObject
+) -> None:
+    """A zarr source hands over the kept voxels with strides (sync, async, shared within a
+    sample); the result is the reference's and that of a source without such a read."""
+    source = spec["source"]
+    with tempfile.TemporaryDirectory() as folder:
+        array = _resampled(Path(folder), source, spec["up"], spec["down"], spec["order"])
+        roi = data.draw(aligned_rois(array.roi, array.voxel_size))
+        request, pads, crops = array._source_request(roi)
+        picked = array.source._read_nearest(request, array.downsample)
+        assert picked is not None
+        assert picked.shape == array._request_shape(roi)
+        expected = reference_resample(source, spec["up"], spec["down"], 0)[roi]
+        np.testing.assert_array_equal(array[roi], expected)
+        with shared_reads():
+            one, two = array.read_async(roi), array.read_async(roi)
+        assert one is two  # the same stored voxels, read once
+        np.testing.assert_array_equal(one.result(), expected)
+        computed = array._resampled(array.source[request], pads, crops)  # everything read
+        np.testing.assert_array_equal(computed, expected)
+    assert source._read_nearest(request, array.downsample) is None  # numpy: no such read
 
 
 @st.composite

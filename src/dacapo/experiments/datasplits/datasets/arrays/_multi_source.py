@@ -1,6 +1,7 @@
 """What the arrays computed from several sources share (concat, merge-instances, sum).
 
-Checking that the sources' geometry agrees, with errors that name each source and its value.
+Checking that the sources' geometry agrees, with errors that name each source and its value;
+every virtual array with several sources checks their world units (``same_world_unit``).
 (The sources themselves are built by ``VirtualArray`` through the one build walk.)
 """
 
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from funlib.geometry import Coordinate, Roi
 
 from ._geometry import format_coordinate, format_roi
+from ._storage.units import WORLD_UNIT, WorldUnit, world_of
 from .array import Array
 from .errors import GeometryError
 
@@ -75,6 +77,32 @@ def same_voxel_size(sources: Sequence[Named], owner: str) -> Coordinate:
                 f"voxel size: resample one of them (ResampledArrayConfig)"
             )
     return first[1].voxel_size
+
+
+def same_world_unit(sources: Sequence[Named], owner: str) -> WorldUnit:
+    """The world unit every source is in; ``GeometryError`` naming two that differ and the
+    fix (the same ``world_unit`` on every stored config of the tree)."""
+    first = sources[0]
+    unit = world_of(first[1].attrs)
+    for other in sources[1:]:
+        found = world_of(other[1].attrs)
+        if found.nm != unit.nm:
+            finer = min((unit, found), key=lambda w: w.nm)
+            raise GeometryError(
+                f"{owner}: sources differ in world unit: {_name(first)} is in "
+                f"{unit.text!r}, {_name(other)} in {found.text!r}; every array of one tree "
+                f"must use the same world unit: set world_unit={finer.text!r} on every "
+                f"stored config of the tree (ZarrArrayConfig(world_unit={finer.text!r}), "
+                f"TiffArrayConfig(world_unit={finer.text!r}))"
+            )
+    return unit
+
+
+def world_unit_attrs(array: Array) -> dict[str, Any]:
+    """``{"dacapo_arrays:world_unit": ...}`` of ``array`` (empty for nm): what a kind whose
+    ``attrs`` are its own keeps of its sources', so writers and viewers see the unit."""
+    found = array.attrs.get(WORLD_UNIT)
+    return {} if found is None else {WORLD_UNIT: found}
 
 
 def intersect_rois(sources: Sequence[Named], owner: str) -> Roi:

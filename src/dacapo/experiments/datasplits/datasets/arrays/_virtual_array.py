@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._build import as_array
+from ._multi_source import same_world_unit
 from .array import Array
 from .errors import ConfigError, VirtualArrayError
 
@@ -43,6 +44,7 @@ class VirtualArray(Array):
             if problems:
                 raise ConfigError(f"cannot build {self._label()}: " + "; ".join(problems))
             self.sources = _build_sources(array_config)
+            _check_world_units(array_config, self.sources, self._label())
         if self.sources:
             self.spec = self.sources[0].spec
 
@@ -67,6 +69,14 @@ class VirtualArray(Array):
             f"from {type(self.source).__name__}; read it by ROI with array[roi], or write "
             f"it out with `dacapo-arrays write`"
         )
+
+
+def _check_world_units(config: ArrayConfig, sources: tuple[Array, ...], owner: str) -> None:
+    """Sources in different world units would mix lengths (524 x 0.01 nm beside 5 nm):
+    refused for every kind with several sources, before its own geometry checks."""
+    if len(sources) > 1:
+        named = [(path, array) for (path, _), array in zip(config.sources(), sources, strict=True)]
+        same_world_unit(named, owner)
 
 
 def _build_sources(config: ArrayConfig) -> tuple[Array, ...]:

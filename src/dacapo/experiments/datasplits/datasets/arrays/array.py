@@ -325,6 +325,17 @@ class Array(ABC):
             self, rois, in_flight=in_flight, return_exceptions=return_exceptions
         )
 
+    def _read_nearest(self, roi: Roi, factor: Coordinate) -> np.ndarray | None:
+        """Voxel ``f // 2`` of every run of ``f`` voxels along each spatial axis of a validated
+        ``roi`` (whose shape is a multiple of ``factor`` voxels), i.e. what nearest
+        downsampling by ``factor`` keeps, read without the other voxels; ``None`` (the
+        default) where the kind cannot read fewer voxels than the whole ``roi``."""
+        return None
+
+    def _read_nearest_async(self, roi: Roi, factor: Coordinate) -> Future[np.ndarray] | None:
+        """:meth:`_read_nearest` as a future (``None`` where the kind has no such read)."""
+        return None
+
     def _read_async(self, roi: Roi) -> Future[np.ndarray]:
         """Start reading an already validated ``roi``. The default runs ``_read`` on the
         reads' thread pool; stored kinds hand the read to their storage engine, virtual kinds

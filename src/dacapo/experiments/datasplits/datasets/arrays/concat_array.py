@@ -9,7 +9,14 @@ import numpy as np
 from funlib.geometry import Roi
 
 from ._labels import agreed
-from ._multi_source import Named, describe, intersect_rois, same_spatial_axes, same_voxel_size
+from ._multi_source import (
+    Named,
+    describe,
+    intersect_rois,
+    same_spatial_axes,
+    same_voxel_size,
+    world_unit_attrs,
+)
 from ._virtual_array import VirtualArray
 from .array import CHANNEL_AXIS, Array, ArraySpec
 from .errors import ConfigError
@@ -55,7 +62,8 @@ class ConcatArray(VirtualArray):
     ``numpy.result_type`` of their dtypes (``bool`` and ``uint8`` give ``uint8``, ``uint8``
     and ``float32`` give ``float32``, ``int64`` and ``uint64`` give ``float64``); zero
     channels take that dtype. ``array[roi]`` reads each distinct source once (equal configs
-    are built once), only over ``roi``. ``attrs`` is ``{}``.
+    are built once), only over ``roi``. ``attrs`` is ``{}`` (with the sources' world unit
+    when not nm).
     """
 
     def __init__(self, array_config: ConcatArrayConfig) -> None:
@@ -114,7 +122,7 @@ class ConcatArray(VirtualArray):
 
     @property
     def attrs(self) -> dict[str, Any]:
-        return {}
+        return world_unit_attrs(self.sources[0])
 
     def _read(self, roi: Roi) -> np.ndarray:
         out = np.zeros(self._request_shape(roi), self.dtype)

@@ -17,6 +17,7 @@ from ._multi_source import (
     same_spatial_axes,
     same_voxel_size,
     without_channel_axis,
+    world_unit_attrs,
 )
 from ._virtual_array import VirtualArray
 from .array import Array, ArraySpec
@@ -123,7 +124,8 @@ class MergeInstancesArray(VirtualArray):
     ``dtype`` is the smallest unsigned integer type that holds every shifted id and is as wide
     as each source's dtype; a read raises :class:`~.errors.ValueRangeError` when a source
     holds an id above its max id or below 0. The ROI is the sources' intersection; ``attrs``
-    is ``{"max_id": <largest merged id>}``, so a merge of merges needs no declaration.
+    is ``{"max_id": <largest merged id>}`` (with the sources' world unit when not nm), so a
+    merge of merges needs no declaration.
     """
 
     def __init__(self, array_config: MergeInstancesArrayConfig) -> None:
@@ -182,7 +184,7 @@ class MergeInstancesArray(VirtualArray):
 
     @property
     def attrs(self) -> dict[str, Any]:
-        return {"max_id": self._total}
+        return {"max_id": self._total, **world_unit_attrs(self.sources[0])}
 
     def _read(self, roi: Roi) -> np.ndarray:
         blocks = []

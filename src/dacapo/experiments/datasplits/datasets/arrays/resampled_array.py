@@ -230,13 +230,27 @@ class ResampledArray(VirtualArray):
         if self._level is not None:
             return self._level[roi]
         request, pads, crops = self._source_request(roi)
+        if self._picks:  # nearest, downsampling only: read just the voxels kept
+            picked = self.source._read_nearest(request, self.downsample)
+            if picked is not None:
+                return picked
         return self._resampled(self.source[request], pads, crops)
 
     def _read_async(self, roi: Roi) -> Future[np.ndarray]:
         if self._level is not None:
             return self._level.read_async(roi)
         request, pads, crops = self._source_request(roi)
+        if self._picks:
+            picked = self.source._read_nearest_async(request, self.downsample)
+            if picked is not None:
+                return picked
         return then(self.source.read_async(request), self._resampled, pads, crops)
+
+    @property
+    def _picks(self) -> bool:
+        """Nearest downsampling without upsampling: each output voxel is one source voxel,
+        and a read of the source's request covers whole runs of ``downsample`` voxels."""
+        return self.interp_order == 0 and all(u == 1 for u in self.upsample)
 
     def _resampled(
         self, values: np.ndarray, pads: list[tuple[int, int]], crops: list[slice]
