@@ -208,9 +208,10 @@ def test_near_whole_and_really_fractional_calibrations(tmp_path: Path) -> None:
     _bioformats2raw(tmp_path / "near.zarr", [1.0, near, near], "micrometer")
     array = _open(tmp_path / "near.zarr", "0/0")
     assert array.voxel_size == Coordinate(1000, 650, 650)
-    (note,) = array.attrs[NOTES]
+    left_out, note = array.attrs[NOTES]
     assert repr(near) in note
     assert "read as (1000, 650, 650) nm" in note
+    assert "shape (1, 1, 2, 3, 4) read as (1, 2, 3, 4)" in left_out  # t, not c
     _bioformats2raw(tmp_path / "frac.zarr", [0.5, 0.0852, 0.0852], "micrometer")
     with pytest.raises(MetadataError) as raised:
         _open(tmp_path / "frac.zarr", "0/0")

@@ -117,6 +117,12 @@ def resolve(
     where = f"{geometry.convention} in {geometry.where}"
     ndim = len(shape) - geometry.squeeze
     notes = list(geometry.notes)
+    if geometry.squeeze:
+        notes.append(
+            f"{where}: the leading {geometry.squeeze} dimension(s) of size 1 are neither "
+            f"space nor channel axes and are left out (read at index 0): shape "
+            f"{tuple(shape)} read as {tuple(shape[geometry.squeeze :])}"
+        )
     kw: dict[str, Any] = {"world": world, "notes": notes, "config": config}
     voxel = (
         tuple(voxel_size)
