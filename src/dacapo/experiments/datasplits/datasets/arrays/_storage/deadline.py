@@ -8,14 +8,15 @@ tensorstore's defaults let a stalled or refusing server block a read for ten min
   ``TENSORSTORE_CURL_LOW_SPEED_TIME_SECONDS`` unless that is set already);
 * ``DACAPO_ARRAYS_REMOTE_RETRIES`` (default 2): attempts after a request's first failure,
   with backoff from 0.5 s up to 2 s;
-* ``DACAPO_ARRAYS_REMOTE_DEADLINE`` (seconds, default 20): the total time one remote
+* ``DACAPO_ARRAYS_REMOTE_DEADLINE`` (seconds, default 25): the total time one remote
   operation (opening, a metadata document, one read or write) may take, retries and the
   body included, plus :data:`SECONDS_PER_MIB` for each MiB it moves: a server that trickles
   bytes just fast enough for curl's low-speed limit ends here (:func:`settle`,
   :func:`cancel_after`), in a ``TimeoutError`` the callers turn into ``StorageError``.
 
-With the defaults every remote fault ends within (2 + 1) x 5 s + 1.5 s < 20 s, and any
-operation of up to 1 MiB within 21 s. The first two are read when this module is first
+With the defaults every remote fault ends within (2 + 1) x 5 s + 1.5 s < 20 s (the deadline
+is a little longer, so on a loaded machine either may end a stalled request first), and any
+operation of up to 1 MiB within 26 s. The first two are read when this module is first
 imported (before tensorstore's first HTTP request: curl reads its settings once per
 process); the deadline at every operation.
 """
@@ -35,7 +36,7 @@ RETRIES_SETTING = "DACAPO_ARRAYS_REMOTE_RETRIES"
 DEFAULT_TIMEOUT = 5
 DEFAULT_RETRIES = 2
 DEADLINE_SETTING = "DACAPO_ARRAYS_REMOTE_DEADLINE"
-DEFAULT_DEADLINE = 20
+DEFAULT_DEADLINE = 25
 #: Extra seconds one remote operation gets for each MiB it moves (so it may run at 1 MiB/s).
 SECONDS_PER_MIB = 1.0
 _CURL_TIME = "TENSORSTORE_CURL_LOW_SPEED_TIME_SECONDS"
@@ -94,7 +95,7 @@ class DeadlineError(TimeoutError):
     def __init__(self, seconds: float) -> None:
         super().__init__(
             f"no complete answer within {seconds:.0f} s (the server is stalled or trickling "
-            f"bytes); {DEADLINE_SETTING} sets the deadline ({DEFAULT_DEADLINE} s by default, "
+            f"bytes; {DEADLINE_SETTING} sets this deadline: {DEFAULT_DEADLINE} s by default, "
             f"plus {SECONDS_PER_MIB:.0f} s per MiB)"
         )
         self.seconds = seconds

@@ -48,7 +48,7 @@ def translate(err: BaseException, what: str) -> ArrayError:
     message = short_message(err)
     code = message.split(":", 1)[0]
     if isinstance(err, DeadlineError):
-        return StorageError(f"{what}: {err}; check the network and the store's URL")
+        return StorageError(f"{what}: the server did not answer in time: {err}; {settings_hint()}")
     if isinstance(err, TimeoutError):
         return StorageError(f"{what}: timed out; check the network and the store's URL")
     if "does not support writing" in message or (
