@@ -193,8 +193,12 @@ def test_check_info_write_and_view(cellmap, tmp_path: Path, cli) -> None:
     tree = tmp_path / "mito.yaml"
     _tree(path).to_file(tree)
     out = tmp_path / "out.zarr"
-    written = cli("write", str(tree), str(out), "--workers", "1", "--no-progress")
+    written = cli(
+        "write", str(tree), str(out), "--pyramid", "1", "--workers", "1", "--no-progress"
+    )
     assert written.returncode == 0, written.stderr
+    s1 = ZarrArrayConfig(name="s1", file_name=out, dataset="mito-on-em/s1", world_unit=WORLD)
+    assert s1.create_array().voxel_size == (1048, 800, 800)
     output = ZarrArrayConfig(name="out", file_name=out, dataset="mito-on-em/s0", world_unit=WORLD)
     output.to_file(tmp_path / "out.yaml")
     info = cli("info", str(tmp_path / "out.yaml"))
@@ -220,7 +224,11 @@ def test_blockwise_write_of_the_tree_reopens_exactly(cellmap, tmp_path: Path, fm
     tree = _tree(path)
     expected = tree.create_array()
     out = tmp_path / ("out.n5" if fmt == "n5" else "out.zarr")
-    write(tree, ArrayIdentifier(out, "mito", format=fmt), progress=False, in_process=True)
+    # zarr v2 on daisy worker processes (the plan, world unit included, travels as JSON)
+    here = fmt != "zarr2"
+    write(
+        tree, ArrayIdentifier(out, "mito", format=fmt), progress=False, in_process=here, workers=1
+    )
     written = ZarrArrayConfig(
         name="out", file_name=out, dataset="mito/s0", world_unit=WORLD
     ).create_array()

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+import pytest
 from funlib.geometry import Coordinate
 
+from dacapo.experiments.datasplits.datasets.arrays import GeometryError
 from dacapo.experiments.datasplits.datasets.arrays._storage.formats import N5, ZARR2, ZARR3
-from dacapo.experiments.datasplits.datasets.arrays._storage.ome_ngff_write import updated_group
+from dacapo.experiments.datasplits.datasets.arrays._storage.ome_ngff_write import (
+    _number,
+    updated_group,
+)
 
 
 def enter(document, fmt, name, voxel, axes=("z", "y", "x")):
@@ -90,3 +97,9 @@ def test_levels_entered_in_any_order_end_centre_aligned() -> None:
             document = enter(document, ZARR2, name, (4 * 2 ** int(name[1]),) * 3)
         entry = document["multiscales"][0]
         assert translations(entry) == {"s0": [0, 0, 0], "s1": [2, 2, 2], "s2": [6, 6, 6]}
+
+
+def test_a_translation_no_json_number_holds_exactly_is_refused() -> None:
+    assert (_number(Decimal("86.46")), _number(Decimal(4))) == (86.46, 4)
+    with pytest.raises(GeometryError, match=r"translation 1234567890123456\.789 nm"):
+        _number(Decimal("1234567890123456.789"))

@@ -20,6 +20,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from dacapo.experiments.datasplits.datasets.arrays.errors import GeometryError
+
 from . import placement
 from .formats import N5, ZARR3, Format
 from .kvstore import Container, Document
@@ -107,7 +109,18 @@ def _corners(datasets: list[Any]) -> dict[str, tuple[Decimal, ...]]:
 
 
 def _number(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
+    """``value`` as a JSON number that reads back as exactly ``value`` (a centre-aligned
+    translation adds half a voxel: one more decimal digit), or a ``GeometryError``."""
+    if value == value.to_integral_value():
+        return int(value)
+    number = float(value)
+    if Decimal(repr(number)) != value:
+        raise GeometryError(
+            f"the translation {value.normalize():f} nm (a level's corner plus half a voxel) "
+            f"has more significant digits than a JSON number stores exactly; write the "
+            f"pyramid with a smaller offset or a coarser world_unit"
+        )
+    return number
 
 
 def _centre_align(datasets: list[Any], corners: dict[str, tuple[Decimal, ...]]) -> None:
