@@ -20,8 +20,8 @@ from dacapo.experiments.datasplits.datasets.arrays import (
     VirtualArrayError,
     ZarrArrayConfig,
 )
-from dacapo.experiments.datasplits.datasets.arrays import binarize_array as module
-from dacapo.experiments.datasplits.datasets.arrays.binarize_array import binarize
+from dacapo.experiments.datasplits.datasets.arrays.kernels import _binarize as module
+from dacapo.experiments.datasplits.datasets.arrays.kernels import binarize
 from dacapo_arrays.testing.cases.binarize import binarize_reference
 from dacapo_arrays.testing.sources import numpy_truth, zarr_source
 from dacapo_arrays.testing.strategies import aligned_rois, fixture_settings

@@ -87,3 +87,26 @@ def test_a_yaml_config_loads_yaml_and_reads_the_same(tmp_path: Path) -> None:
     np.testing.assert_array_equal(np.load(tmp_path / "read.npy"), truth.data)
     assert "yaml" in loaded
     assert loaded & (NOT_FOR_READS - {"yaml"}) == set()
+
+
+STRUCTURE = (
+    "import gc\n"
+    "from dacapo.experiments.datasplits.datasets.arrays import ArrayConfig, ZarrArrayConfig\n"
+    "{before}\n"
+    "frozen = gc.get_freeze_count()\n"
+    "config = ArrayConfig.from_dict({{'__type__': 'ZarrArrayConfig', 'name': 'r', "
+    "'file_name': '/data/r.zarr', 'dataset': 'raw'}})\n"
+    "assert type(config) is ZarrArrayConfig, type(config)\n"
+    # frozen objects still die by reference counting: a few may go
+    "after = gc.get_freeze_count()\n"
+    "assert after == 0 if frozen == 0 else after > 0.9 * frozen, (after, frozen)\n"
+)
+
+
+def test_building_the_converter_leaves_no_object_frozen() -> None:
+    assert "cattrs" in _modules_after(STRUCTURE.format(before="assert not gc.get_freeze_count()"))
+
+
+def test_a_process_that_froze_objects_keeps_them_frozen() -> None:
+    """``gc.freeze()`` before forking keeps pages shared; the converter must not undo it."""
+    assert "cattrs" in _modules_after(STRUCTURE.format(before="gc.freeze()"))

@@ -12,7 +12,8 @@ import pytest
 from funlib.geometry import Coordinate
 
 from dacapo.experiments.datasplits.datasets.arrays import NumpyArray, ZarrArrayConfig
-from dacapo_arrays.blockwise.worker import HOOK_VARIABLE
+from dacapo_arrays.blockwise.worker import BlockProcessor
+from dacapo_arrays.testing.faults import BlockFaults
 from dacapo_arrays.testing.sources import numpy_truth, zarr_source
 
 #: The installed entry point (`dacapo-arrays`), beside this Python.
@@ -20,11 +21,15 @@ ENTRY_POINT = str(Path(sys.executable).parent / "dacapo-arrays")
 
 
 def run_cli(
-    *args: str, env: dict[str, str] | None = None, timeout: float = 120, cwd: Any = None
+    *args: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+    cwd: Any = None,
+    command: list[str] | None = None,
 ) -> Any:
     """Run ``dacapo-arrays ARGS`` as a user would; return the completed process."""
     return subprocess.run(
-        [ENTRY_POINT, *args],
+        [*(command or [ENTRY_POINT]), *args],
         capture_output=True,
         text=True,
         env={**os.environ, **(env or {})},
@@ -80,61 +85,27 @@ def tree_bytes(folder: Path) -> dict[str, bytes]:
     }
 
 
-HOOK_SOURCE = '''
-"""Faults injected into blockwise workers, driven by environment variables."""
-import os, signal, time
-from pathlib import Path
-
-
-def _key(roi):
-    return "_".join(str(int(b)).replace("-", "m") for b in roi.begin)
-
-
-def hook(stage, task_id, roi):
-    here = f"{stage}:{task_id}:{_key(roi)}"
-    log = os.environ.get("FAULT_LOG")
-    if log:
-        with open(log, "a") as f:
-            f.write(f"{here} {os.getpid()}\\n")
-    if stage == "computed" and os.environ.get("FAULT_SLEEP"):
-        time.sleep(float(os.environ["FAULT_SLEEP"]))
-    marker = Path(os.environ.get("FAULT_MARKERS", "/nonexistent")) / here.replace(":", "-")
-    if os.environ.get("FAULT_KILL") == here and not marker.exists():
-        marker.touch()
-        os.kill(os.getpid(), signal.SIGKILL)
-    if os.environ.get("FAULT_RAISE_ONCE") == here and not marker.exists():
-        marker.touch()
-        raise RuntimeError("injected fault")
-    filled = Path(os.environ.get("FAULT_MARKERS", "/nonexistent")) / "filled"
-    if stage == "written" and os.environ.get("FAULT_FILL") and not filled.exists():
-        filled.touch()  # fill the disk holding FAULT_FILL after the first block written
-        with open(os.environ["FAULT_FILL"], "ab", buffering=0) as filler:
-            size = 65536
-            while size:
-                try:
-                    filler.write(bytes(size))
-                except OSError:
-                    size //= 16
-'''
-
-
 class Faults:
-    """Set faults with ``set(FAULT_...=...)``; read the block log with ``log()``."""
+    """The testing kit's block faults, installed in this process (writes started here hand
+    them to their workers); processes a test starts itself run :attr:`command`.
+
+    Set faults with ``set(FAULT_...=...)``; read the block log with ``log()``.
+    """
+
+    #: ``dacapo-arrays`` with the faults installed: use it instead of the entry point.
+    command = [sys.executable, "-m", "dacapo_arrays.testing.faults"]
 
     def __init__(self, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         self.folder = folder
         self.monkeypatch = monkeypatch
         self.log_file = folder / "blocks.log"
         (folder / "markers").mkdir(parents=True)
-        (folder / "dacapo_test_faults.py").write_text(HOOK_SOURCE)
-        monkeypatch.syspath_prepend(str(folder))
-        path = os.pathsep.join([str(folder), os.environ.get("PYTHONPATH", "")])
-        self.set(
-            PYTHONPATH=path,
-            FAULT_LOG=str(self.log_file),
-            FAULT_MARKERS=str(folder / "markers"),
-            **{HOOK_VARIABLE: "dacapo_test_faults:hook"},
-        )
+        monkeypatch.setattr(BlockProcessor, "installed_observer", BlockFaults())
+        self.set(FAULT_LOG=str(self.log_file), FAULT_MARKERS=str(folder / "markers"))
+
+    def cli(self, *args: str, **options: Any) -> Any:
+        """Like the ``cli`` fixture, with the faults installed in the command's process."""
+        return run_cli(*args, command=self.command, **options)
 
     def set(self, **variables: str) -> None:
         for name, value in variables.items():

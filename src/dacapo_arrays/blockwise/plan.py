@@ -22,12 +22,10 @@ from dacapo.experiments.datasplits.datasets.arrays import (
     ArrayConfig,
     ArrayIdentifier,
     GeometryError,
-)
-from dacapo.experiments.datasplits.datasets.arrays._geometry import (
-    check_request,
     format_coordinate,
     format_roi,
 )
+from dacapo.experiments.datasplits.datasets.arrays._geometry import check_request
 from dacapo.experiments.datasplits.datasets.arrays._storage.units import (
     NM,
     world_of,

@@ -8,7 +8,7 @@ from pathlib import Path
 import attrs
 from funlib.geometry import Roi
 
-from dacapo.experiments.datasplits.datasets.arrays._geometry import format_roi
+from dacapo.experiments.datasplits.datasets.arrays import format_roi
 
 
 @attrs.frozen

@@ -27,8 +27,7 @@ from urllib.parse import urlsplit
 
 from funlib.geometry import Roi
 
-from dacapo.experiments.datasplits.datasets.arrays import ArrayIdentifier
-from dacapo.experiments.datasplits.datasets.arrays._geometry import format_roi
+from dacapo.experiments.datasplits.datasets.arrays import ArrayIdentifier, format_roi
 
 RUN_FILE = "run.json"
 SERVER_FILE = "server.json"

@@ -20,11 +20,8 @@ from typing import Any
 import attrs
 from funlib.geometry import Coordinate
 
-from dacapo.experiments.datasplits.datasets.arrays import Array, GeometryError
-from dacapo.experiments.datasplits.datasets.arrays._geometry import (
-    format_coordinate,
-    to_coordinate,
-)
+from dacapo.experiments.datasplits.datasets.arrays import Array, GeometryError, format_coordinate
+from dacapo.experiments.datasplits.datasets.arrays._geometry import to_coordinate
 from dacapo.experiments.datasplits.datasets.arrays._storage.layout import default_chunk_shape
 
 #: The default block is this many chunks per axis (when there are no shards).

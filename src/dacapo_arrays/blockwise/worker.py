@@ -15,24 +15,22 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 import daisy
 import numpy as np
 from funlib.geometry import Roi
 
-from dacapo.experiments.datasplits.datasets.arrays import Array, ArrayConfig, ZarrArray
-from dacapo.experiments.datasplits.datasets.arrays._geometry import format_roi
+from dacapo.experiments.datasplits.datasets.arrays import Array, ArrayConfig, ZarrArray, format_roi
+from dacapo.experiments.datasplits.datasets.arrays.kernels import halve
 
-from .downsample import downsample
 from .plan import Level, Plan
 from .rundir import RunDir
 
-#: Testing aid: ``module:function`` called as ``hook(stage, task_id, roi)`` at the stages
-#: ``"computed"`` (before the write) and ``"written"`` (before the block is released).
-HOOK_VARIABLE = "DACAPO_ARRAYS_BLOCK_HOOK"
-
+#: ``observer(stage, task_id, roi)``, called at ``"computed"`` (before the write) and
+#: ``"written"`` (before the block is released).
+BlockObserver = Callable[[str, str, Roi], None]
 
 #: Statuses of a write that has ended (in ``run.json``).
 FINAL = ("complete", "failed")
@@ -42,25 +40,24 @@ class BlockFailedError(RuntimeError):
     """A block's computation or write raised; the message names the block's ROI."""
 
 
-def _hook() -> Callable[[str, str, Roi], None] | None:
-    spec = os.environ.get(HOOK_VARIABLE)
-    if not spec:
-        return None
-    import importlib
-
-    module, _, name = spec.partition(":")
-    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
-
-
 class BlockProcessor:
-    """Computes and writes the blocks of one level; opens its arrays once per process."""
+    """Computes and writes the blocks of one level; opens its arrays once per process.
 
-    def __init__(self, plan: Plan, level: Level, run_dir: RunDir) -> None:
+    ``observer`` (default: :attr:`installed_observer`) is called at each stage of a block.
+    """
+
+    #: The observer of processors made in this process; ``None`` in production. Only the
+    #: testing kit sets it (:mod:`dacapo_arrays.testing.faults`).
+    installed_observer: ClassVar[BlockObserver | None] = None
+
+    def __init__(
+        self, plan: Plan, level: Level, run_dir: RunDir, observer: BlockObserver | None = None
+    ) -> None:
         self.plan = plan
         self.level = level
         self.run_dir = run_dir
         self._arrays: tuple[Array, ZarrArray] | None = None
-        self._hook = _hook()
+        self.observer = observer or BlockProcessor.installed_observer
 
     def open(self) -> tuple[Array, ZarrArray]:
         """The source and target arrays, opened on first use (call it before threads do)."""
@@ -79,7 +76,7 @@ class BlockProcessor:
         source, _ = self.open()
         data = source[roi]
         if self.level.downsample is not None:
-            data = downsample(data, self.level.voxel_size.dims, self.level.downsample)
+            data = halve(data, self.level.voxel_size.dims, self.level.downsample)
         elif self.plan.squeeze:
             data = data[0]
         return data
@@ -89,11 +86,11 @@ class BlockProcessor:
         task_id = self.level.task_id
         try:
             data = self.compute(roi)
-            if self._hook is not None:
-                self._hook("computed", task_id, roi)
+            if self.observer is not None:
+                self.observer("computed", task_id, roi)
             self.open()[1][roi] = data
-            if self._hook is not None:
-                self._hook("written", task_id, roi)
+            if self.observer is not None:
+                self.observer("written", task_id, roi)
         except Exception as err:
             message = f"{type(err).__name__}: {err}"
             self.run_dir.record_error(task_id, roi, message)
@@ -132,19 +129,26 @@ def level_of(plan: Plan, task_id: str) -> Level:
     raise ValueError(f"task {task_id!r} is not a level of this write ({len(plan.levels)} levels)")
 
 
+def _installed_observer() -> BlockObserver | None:
+    return BlockProcessor.installed_observer
+
+
 @attrs.frozen
 class WorkerFunction:
     """daisy's process function for one level: one call per worker slot, in its own process.
 
     It publishes the server address (for workers that join by themselves), then either serves
     blocks here or runs ``launcher dacapo-arrays worker RUN_DIR`` (e.g. ``srun``) with the
-    daisy context in the environment.
+    daisy context in the environment. It is made in the writing process (``owner_pid``) and
+    carries that process's block observer, if any, to the worker processes.
     """
 
     run_dir: str
     task_id: str
     nonce: str
     launcher: tuple[str, ...] = ()
+    owner_pid: int = attrs.field(factory=os.getpid)
+    observer: BlockObserver | None = attrs.field(factory=_installed_observer, repr=False)
 
     def __call__(self, *, context: Any) -> None:
         run_dir = RunDir(self.run_dir)
@@ -155,8 +159,9 @@ class WorkerFunction:
             self._launch(context)
             return
         plan = load_plan(run_dir)
-        serve(context, BlockProcessor(plan, level_of(plan, self.task_id), run_dir))
-        _exit_if_daisy_worker()
+        level = level_of(plan, self.task_id)
+        serve(context, BlockProcessor(plan, level, run_dir, self.observer))
+        self.end_worker_process()
 
     def _launch(self, context: Any) -> None:
         command = [*self.launcher, *worker_command(self.run_dir)]
@@ -165,24 +170,23 @@ class WorkerFunction:
         if code != 0:
             raise RuntimeError(f"worker launched with {shlex.join(command)!r} exited with {code}")
 
+    def end_worker_process(self) -> None:
+        """End the worker process now that its blocks are written and released.
 
-def _exit_if_daisy_worker() -> None:
-    """End daisy's worker process now that its blocks are written and released.
+        Called in a process other than the one that made this function, this is a worker
+        process that daisy started (from a pickled copy) to run it and nothing else: nothing
+        is left to do in it, and the level would wait for the interpreter's teardown
+        (tensorstore's objects, every module). Called in the making process (the function
+        run in-process), it returns. Output is flushed first.
+        """
+        if os.getpid() == self.owner_pid:
+            return
+        import logging
 
-    Nothing is left to do in it, and the interpreter's teardown (tensorstore's objects,
-    every module) takes ~0.1 s that the level waits for. Only in daisy's own worker process
-    (never when called in-process), after flushing what it printed.
-    """
-    main = sys.modules.get("__main__")
-    spec = getattr(main, "__spec__", None)
-    if getattr(spec, "name", None) != "daisy._subprocess_worker":
-        return
-    import logging
-
-    logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
 
 def worker_command(run_dir: str) -> list[str]:

@@ -11,7 +11,12 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-import click
+try:
+    import click
+except ModuleNotFoundError as err:  # installed without the [cli] extra
+    from dacapo_arrays._command import MissingExtraError
+
+    raise MissingExtraError("click", __name__) from err
 
 #: Command name -> (module, the click command in it).
 COMMANDS = {

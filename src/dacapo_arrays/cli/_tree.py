@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from dacapo.experiments.datasplits.datasets.arrays import Array, ArrayConfig
+from dacapo.experiments.datasplits.datasets.arrays import (
+    Array,
+    ArrayConfig,
+    HasChunks,
+    format_roi,
+)
 from dacapo.experiments.datasplits.datasets.arrays._build import Node
-from dacapo.experiments.datasplits.datasets.arrays._geometry import format_roi
 from dacapo.experiments.datasplits.datasets.arrays._storage.units import NOTES, world_of
-from dacapo.experiments.datasplits.datasets.arrays._virtual_array import VirtualArray
 
 
 def walk(config: ArrayConfig, path: str = "$", depth: int = 0, field: str = "") -> Iterator[Node]:
@@ -26,17 +29,14 @@ def _times(values: Any, unit: str = "") -> str:
 
 def chunk_shape(array: Array) -> tuple[int, ...] | None:
     """Storage chunks in voxels, where the kind knows them."""
-    known = getattr(array, "chunk_shape", None)
-    if known is not None:
-        return tuple(int(c) for c in known)
-    handle = getattr(array, "tensorstore", None)  # stored in tensorstore: its chunks
-    if handle is None:
-        return None
-    return tuple(int(c) for c in handle.chunk_layout.read_chunk.shape)
+    if isinstance(array, HasChunks):
+        return tuple(int(c) for c in array.chunk_shape)
+    return None
 
 
 def is_computed(node: Node, array: Array) -> bool:
-    return isinstance(array, VirtualArray) or not node.is_leaf
+    """Computed on read: the array has sources (stored arrays have none) or the config does."""
+    return bool(array.sources) or not node.is_leaf
 
 
 def _chunks(node: Node, array: Array, unit: str) -> str:

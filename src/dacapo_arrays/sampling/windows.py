@@ -22,8 +22,7 @@ import attrs
 import numpy as np
 from funlib.geometry import Coordinate, Roi
 
-from dacapo.experiments.datasplits.datasets.arrays import Array
-from dacapo.experiments.datasplits.datasets.arrays._geometry import format_coordinate, format_roi
+from dacapo.experiments.datasplits.datasets.arrays import Array, format_coordinate, format_roi
 
 
 @attrs.frozen

@@ -121,7 +121,7 @@ def test_a_disk_that_fills_during_a_write_is_an_error_and_the_write_resumes(
             "8,8,8", "--workers", "2", "--no-progress", mode]  # fmt: skip
     faults.set(FAULT_FILL=str(disk_20m / "filler"))
     started = time.monotonic()
-    done = cli(*args)
+    done = faults.cli(*args)
     assert done.returncode == 1, (done.returncode, done.stderr)
     assert time.monotonic() - started < 60
     error = done.stderr.splitlines()[0]

@@ -97,3 +97,17 @@ def test_workers_that_keep_dying_stop_the_write_with_the_last_error(tmp_path: Pa
         f"RuntimeError: worker launched with 'false python' exited with 1; worker logs are in "
         f"{tmp_path / 'logs'}"
     )
+
+
+def test_workers_load_no_code_named_by_the_environment(
+    tmp_path: Path, labels, monkeypatch
+) -> None:
+    """The variable that once named a hook module is ignored: no import, the write runs."""
+    config, truth = labels
+    monkeypatch.setenv("DACAPO_ARRAYS_BLOCK_HOOK", "no_such_module_anywhere:hook")
+    output = tmp_path / "out.zarr"
+    result = write(config, ArrayIdentifier(output, "labels"), block_shape=(8, 8, 8), workers=1,
+                   progress=False, in_process=False)  # fmt: skip
+    assert result.ok
+    out = ZarrArray.open_from_array_identifier(ArrayIdentifier(output, "labels/s0"))
+    np.testing.assert_array_equal(out[out.roi], truth[truth.roi])

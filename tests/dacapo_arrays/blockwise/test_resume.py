@@ -33,7 +33,7 @@ def _wait_gone(pids: list[int], timeout: float = 60) -> None:
 
 
 def test_rerun_after_the_writer_was_killed_gives_the_same_bytes(
-    tmp_path: Path, shared_labels, reference_write, faults, cli, entry_point, snapshot, monkeypatch
+    tmp_path: Path, shared_labels, reference_write, faults, cli, snapshot, monkeypatch
 ) -> None:
     config, truth = shared_labels
     config_file = tmp_path / "labels.yaml"
@@ -41,7 +41,7 @@ def test_rerun_after_the_writer_was_killed_gives_the_same_bytes(
     output = tmp_path / "run" / "out.zarr"
     args = [str(config_file), str(output), "--block-shape", "8,8,8", "--workers", "2"]
     faults.set(FAULT_SLEEP="0.05")
-    process = subprocess.Popen([entry_point, "write", *args, "--no-progress"],
+    process = subprocess.Popen([*faults.command, "write", *args, "--no-progress"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     deadline = time.monotonic() + 60
     while sum(line.startswith("written") for line in faults.log()) < 10:

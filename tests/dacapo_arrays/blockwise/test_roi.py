@@ -5,8 +5,7 @@ from funlib.geometry import Roi
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dacapo.experiments.datasplits.datasets.arrays import GeometryError
-from dacapo.experiments.datasplits.datasets.arrays._geometry import format_roi
+from dacapo.experiments.datasplits.datasets.arrays import GeometryError, format_roi
 from dacapo_arrays.blockwise import ROIStringError, parse_roi
 
 spans = st.lists(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ import numpy as np
 
 from dacapo.experiments.datasplits.datasets.arrays import ArrayIdentifier, ZarrArray
 from dacapo_arrays.blockwise import write
+from dacapo_arrays.blockwise.worker import WorkerFunction
 
 #: Modules a worker of a zarr write never needs (other kinds' stores, the CLI, the viewer).
 NOT_FOR_WORKERS = ("tifffile", "requests", "urllib3", "neuroglancer", "click")
@@ -26,17 +28,33 @@ def test_the_worker_module_imports_no_other_kinds_or_cli() -> None:
     assert json.loads(done.stdout) == []
 
 
-def test_ending_early_is_only_for_daisys_worker_process() -> None:
-    """Any other process (here a plain interpreter, as pytest's is) goes on: called in a
-    child, so that ending early by mistake fails this test instead of ending pytest."""
-    code = (
-        "from dacapo_arrays.blockwise.worker import _exit_if_daisy_worker\n"
-        "_exit_if_daisy_worker()\n"
-        "print('went on')"
+#: Ends with what a worker does once its blocks are released, then says it went on.
+THEN = """
+print("started", flush=True)
+function.end_worker_process()
+print("went on")
+"""
+#: The process that makes the function (as the writer does).
+MAKER = "from dacapo_arrays.blockwise.worker import WorkerFunction\n" + (
+    "function = WorkerFunction('/nowhere', 's0', 'n')\n" + THEN
+)
+#: A process that runs a pickled copy (as daisy's worker processes do).
+WORKER = "import pickle, sys\nfunction = pickle.loads(sys.stdin.buffer.read())\n" + THEN
+
+
+def test_ending_early_is_only_for_worker_processes() -> None:
+    """The process that made the function goes on; a process that got a pickled copy ends
+    at once, exit code 0, after flushing what it printed. Both in a child, so that ending
+    early by mistake fails this test instead of ending pytest."""
+    maker = subprocess.run([sys.executable, "-c", MAKER], capture_output=True, text=True)
+    assert maker.returncode == 0, maker.stderr
+    assert maker.stdout.split() == ["started", "went", "on"]
+    function = WorkerFunction(run_dir="/nowhere", task_id="s0", nonce="n")
+    worker = subprocess.run(
+        [sys.executable, "-c", WORKER], input=pickle.dumps(function), capture_output=True
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "went on"
+    assert worker.returncode == 0, worker.stderr
+    assert worker.stdout.split() == [b"started"]
 
 
 def test_workers_that_end_early_leave_every_block_written(tmp_path: Path, labels) -> None:

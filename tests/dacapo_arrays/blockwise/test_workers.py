@@ -16,16 +16,14 @@ def _open(container: Path, dataset: str) -> ZarrArray:
     return ZarrArray.open_from_array_identifier(ArrayIdentifier(container, dataset))
 
 
-def test_workers_started_separately_join_every_level(
-    tmp_path: Path, labels, faults, entry_point
-) -> None:
+def test_workers_started_separately_join_every_level(tmp_path: Path, labels, faults) -> None:
     config, truth = labels
     output = tmp_path / "out.zarr"
     run_dir = tmp_path / "out.zarr.blocks" / "labels"
     faults.set(FAULT_SLEEP="0.05")
     joiners = [
         subprocess.Popen(
-            [entry_point, "worker", str(run_dir), "--wait", "60"],
+            [*faults.command, "worker", str(run_dir), "--wait", "60"],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

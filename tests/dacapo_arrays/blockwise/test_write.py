@@ -8,9 +8,15 @@ import numpy as np
 import pytest
 from funlib.geometry import Roi
 
-from dacapo.experiments.datasplits.datasets.arrays import ArrayIdentifier, ZarrArray
+from dacapo.experiments.datasplits.datasets.arrays import (
+    ArrayIdentifier,
+    ResampledArrayConfig,
+    ZarrArray,
+    ZarrArrayConfig,
+)
+from dacapo.experiments.datasplits.datasets.arrays.kernels import downsample_mode
 from dacapo_arrays.blockwise import OutputExistsError, write
-from dacapo_arrays.blockwise.downsample import downsample_mean, downsample_mode
+from dacapo_arrays.testing.cases.resampled import block_mean
 from dacapo_arrays.testing.sources import numpy_truth, zarr_source
 
 
@@ -54,7 +60,9 @@ def test_channels_and_a_sub_roi(tmp_path: Path) -> None:
 
 
 def _reference_level(data: np.ndarray, method: str) -> np.ndarray:
-    return downsample_mode(data, 3) if method == "mode" else downsample_mean(data, 3)
+    if method == "mode":
+        return downsample_mode(data, 3)  # itself checked against counting, window by window
+    return np.rint(block_mean(data.astype(np.float64), (2, 2, 2))).astype(data.dtype)
 
 
 @pytest.mark.parametrize(
@@ -79,6 +87,23 @@ def test_pyramid_levels_open_back(tmp_path: Path, dtype: str, method: str, level
         expected = _reference_level(below[level.roi], method)
         np.testing.assert_array_equal(level[level.roi], expected)
         below = level
+
+
+@pytest.mark.parametrize("dtype", ["float32", "uint16"])
+def test_a_mean_level_holds_what_a_resampled_array_computes(tmp_path: Path, dtype: str) -> None:
+    """The pyramid writer and ``ResampledArray`` share one block mean: same voxels, bit for bit."""
+    truth = numpy_truth(shape=(12, 16, 20), dtype=dtype, voxel_size=(8, 4, 4), offset=(8, 4, -4))
+    config = zarr_source(tmp_path, truth, name="src")
+    write(config, ArrayIdentifier(tmp_path / "out.zarr", "pyr"), block_shape=(8, 8, 8),
+          pyramid_levels=1, workers=1, progress=False, downsample="mean")  # fmt: skip
+    level = _open(tmp_path / "out.zarr", "pyr/s1")
+    s0 = ZarrArrayConfig(name="s0", file_name=tmp_path / "out.zarr", dataset="pyr/s0")
+    resampled = ResampledArrayConfig(
+        name="half", source_array_config=s0, upsample=(1, 1, 1), downsample=(2, 2, 2),
+        interp_order=1,
+    ).create_array()  # fmt: skip
+    assert resampled.roi.contains(level.roi)
+    np.testing.assert_array_equal(level[level.roi], resampled[level.roi])
 
 
 def _writes_ome_ngff(tmp_path: Path) -> bool:

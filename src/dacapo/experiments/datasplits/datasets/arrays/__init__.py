@@ -7,6 +7,8 @@ the converter (un)structures and the conformance suite tests.
 #: Marks this package as dacapo-arrays' (dacapo-ml installs one of the same name).
 __dacapo_arrays__ = True
 
+from ._capabilities import HasChunks, HasLevels
+from ._geometry import format_coordinate, format_roi
 from ._limits import RequestTooLargeError
 from .array import Array
 from .array_config import ArrayConfig, ArrayIdentifier, LocalArrayIdentifier
@@ -80,6 +82,8 @@ __all__ = [
     "DummyArray",
     "DummyArrayConfig",
     "GeometryError",
+    "HasChunks",
+    "HasLevels",
     "IncompatibleDatasetError",
     "IntensitiesArray",
     "IntensitiesArrayConfig",
@@ -109,4 +113,6 @@ __all__ = [
     "VirtualArrayError",
     "ZarrArray",
     "ZarrArrayConfig",
+    "format_coordinate",
+    "format_roi",
 ]

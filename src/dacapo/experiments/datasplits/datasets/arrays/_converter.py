@@ -49,9 +49,11 @@ def _live_subclasses() -> tuple[type, ...] | None:
 def _include_subclasses(conv: cattrs.Converter, **options: Any) -> None:
     """cattrs' ``include_subclasses`` for ``ArrayConfig``. It runs a full garbage collection
     first to drop replaced classes, ~15 ms in a fresh process; given the live subclasses,
-    it runs with the objects alive so far frozen out of that collection."""
+    it runs with the objects alive so far frozen out of that collection. A process that
+    froze objects itself (``gc.freeze`` before forking workers) keeps them frozen: there,
+    cattrs collects as usual."""
     live = _live_subclasses()
-    if live is None:
+    if live is None or gc.get_freeze_count():
         include_subclasses(ArrayConfig, conv, **options)
         return
     gc.freeze()

@@ -13,8 +13,9 @@ the order of ``rois``. How a read is carried out is the kind's ``_read_async``:
 
 Errors belong to their read: a failed read's future raises what ``array[roi]`` would have
 raised, and ``read_many`` raises it (or, with ``return_exceptions=True``, yields it) at that
-read's position. Nothing here holds the GIL while waiting; the pool is started afresh in a
-forked child (a thread pool does not survive ``fork``).
+read's position. Nothing here holds the GIL while waiting; the pool is a
+:class:`._threads.ThreadPool`, started afresh in a forked child (a thread pool does not survive
+``fork``) and shut down at exit.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
+from ._threads import ThreadPool
+
 if TYPE_CHECKING:
     import tensorstore as ts
     from funlib.geometry import Roi
@@ -43,27 +46,13 @@ POOL_THREADS = max(4, 2 * (os.cpu_count() or 1))
 #: Default number of reads ``read_many`` keeps in flight.
 IN_FLIGHT = 64
 
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
+#: This process's threads for computations and blocking reads (started on first use).
+POOL = ThreadPool(POOL_THREADS, "dacapo-reads")
 
 
 def pool() -> ThreadPoolExecutor:
-    """This process's pool for computations and blocking reads (started on first use)."""
-    global _pool
-    if _pool is None:
-        with _pool_lock:
-            if _pool is None:
-                _pool = ThreadPoolExecutor(POOL_THREADS, thread_name_prefix="dacapo-reads")
-    return _pool
-
-
-def _forget_pool() -> None:
-    global _pool, _pool_lock
-    _pool, _pool_lock = None, threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_pool)
+    """This process's executor for computations and blocking reads (started on first use)."""
+    return POOL.executor()
 
 
 def submit(function: Callable[..., T], *args: Any) -> Future[T]:

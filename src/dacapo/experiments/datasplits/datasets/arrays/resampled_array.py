@@ -46,10 +46,10 @@ from funlib.geometry import Coordinate, Roi
 
 from ._geometry import format_coordinate, format_roi
 from ._reads import then
-from ._resampling import resample_block
 from ._virtual_array import VirtualArray
 from .array import Array
 from .errors import ConfigError
+from .kernels import resample_block
 
 if TYPE_CHECKING:
     from concurrent.futures import Future

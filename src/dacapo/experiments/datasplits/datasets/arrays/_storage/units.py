@@ -248,26 +248,46 @@ def to_world(
 ) -> tuple[int, ...]:
     """Exact nm values as whole world units; near-whole values snap (and a note says so),
     really fractional ones raise, naming the world unit that opens them exactly."""
-    result = []
-    snapped = False
-    for value in values_nm:
-        count = value / world.nm
-        whole = count.to_integral_value()
-        if count != whole:
-            if abs(count - whole) > NEAR_WHOLE * max(abs(count), Decimal(1)):
-                finer = finer_unit(values_nm, world)
-                raise MetadataError(
-                    f"voxel sizes and offsets must be whole {world}; got {source}, and "
-                    f"{(value / world.nm).normalize():f} {world} is not whole. Nothing is "
-                    f"rounded: open it exactly with {config}(world_unit={finer!r}) (then give "
-                    f"every array of the config tree the same world_unit), or state the "
-                    f"{field.replace('_', ' ')} with {config}({field}=...) in {world}"
-                )
-            snapped = True
-        result.append(int(whole))
-    if snapped:
+    result, far = near_whole([Fraction(value) for value in values_nm], world)
+    if far is not None:
+        finer = finer_unit(values_nm, world)
+        raise MetadataError(
+            f"voxel sizes and offsets must be whole {world}; got {source}, and "
+            f"{(values_nm[far] / world.nm).normalize():f} {world} is not whole. Nothing is "
+            f"rounded: open it exactly with {config}(world_unit={finer!r}) (then give "
+            f"every array of the config tree the same world_unit), or state the "
+            f"{field.replace('_', ' ')} with {config}({field}=...) in {world}"
+        )
+    if any(Fraction(v) != r * Fraction(world.nm) for v, r in zip(values_nm, result, strict=True)):
         notes.append(f"{source}: read as {tuple(result)} {world} (within a relative 1e-5)")
     return tuple(result)
+
+
+def near_whole(
+    values_nm: Sequence[Fraction], world: WorldUnit
+) -> tuple[tuple[int, ...], int | None]:
+    """The one near-whole rule: each exact nm value in whole world units, rounded half to
+    even, and the index of the first value farther than :data:`NEAR_WHOLE` (relative) from
+    its whole number (``None`` when every one is near).
+
+    >>> near_whole([Fraction(6000024, 1000000), Fraction(4)], NM)
+    ((6, 4), None)
+    >>> near_whole([Fraction(4), Fraction(9, 2)], NM)
+    ((4, 4), 1)
+    """
+    unit = Fraction(world.nm)
+    tolerance = Fraction(NEAR_WHOLE)
+    counts = [value / unit for value in values_nm]
+    result = tuple(round(count) for count in counts)
+    far = next(
+        (
+            i
+            for i, (count, whole) in enumerate(zip(counts, result, strict=True))
+            if abs(count - whole) > tolerance * max(abs(count), Fraction(1))
+        ),
+        None,
+    )
+    return result, far
 
 
 def _written(values: Sequence[Any]) -> str:
@@ -302,16 +322,9 @@ def fractions_to_world(
 ) -> tuple[int, ...]:
     """Exact nm (``Fraction``, from TIFF headers) as whole world units: near-whole values
     snap (noted), really fractional ones raise naming the exact value and the fix."""
-    unit = Fraction(world.nm)
-    counts = [size / unit for size in sizes]
-    result = [round(c) for c in counts]
-    tolerance = Fraction(NEAR_WHOLE)  # the one near-whole rule, as in to_world
-    near = all(
-        abs(c - r) <= tolerance * max(abs(c), Fraction(1))
-        for c, r in zip(counts, result, strict=True)
-    )
+    result, far = near_whole(sizes, world)
     shown = "(" + ", ".join(exact_text(s) for s in sizes) + ") nm"
-    if not near or any(r <= 0 for r in result):
+    if far is not None or any(r <= 0 for r in result):
         decimal = [Decimal(exact_text(s)) for s in sizes if "e" not in exact_text(s)]
         finer = finer_unit(decimal, world) if len(decimal) == len(sizes) else None
         fix = (
@@ -323,7 +336,7 @@ def fractions_to_world(
             f"{field} must be whole {world}; got {shown} from {source}. Nothing is rounded: "
             f"open it exactly with {fix}{config}({field}=...) in {world}"
         )
-    if counts != result:
+    if any(size != r * Fraction(world.nm) for size, r in zip(sizes, result, strict=True)):
         notes.append(
             f"{field} {shown} from {source}: read as {tuple(result)} {world} (within a "
             f"relative 1e-5)"

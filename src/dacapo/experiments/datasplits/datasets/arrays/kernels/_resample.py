@@ -1,12 +1,16 @@
-"""The computation behind ``ResampledArray``: plain functions on numpy arrays.
+"""Resampling: nearest and block-mean downsampling, nearest and linear upsampling.
 
 Each works along one axis, element by element in a fixed order, so a voxel's value never
 depends on the shape of the block it is computed in (what makes tiled reads seamless).
-Where sample points sit is described in :mod:`.resampled_array`.
+:func:`downsample_mean` is the one block mean: ``ResampledArray`` (order 1) and the blockwise
+writer's pyramid levels both call it, so a level made by the writer holds exactly the voxels
+a ``ResampledArray`` computes. Where sample points sit is described in
+:mod:`..resampled_array`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -27,8 +31,8 @@ def upsample_nearest(values: np.ndarray, axis: int, factor: int) -> np.ndarray:
     return np.repeat(values, factor, axis=axis)
 
 
-def downsample_mean(values: np.ndarray, axis: int, factor: int, dtype: Any) -> np.ndarray:
-    """The mean of every run of ``factor`` voxels along ``axis``, in ``dtype``.
+def sum_along(values: np.ndarray, axis: int, factor: int, dtype: Any) -> np.ndarray:
+    """The sum of every run of ``factor`` voxels along ``axis``, in ``dtype``.
 
     The sum runs in a fixed order, element by element, so a voxel's value does not depend
     on the shape of the block it is computed in.
@@ -38,8 +42,50 @@ def downsample_mean(values: np.ndarray, axis: int, factor: int, dtype: Any) -> n
     total = blocks[(*_along(axis, slice(None)), 0)].astype(dtype)
     for i in range(1, factor):
         total += blocks[(*_along(axis, slice(None)), i)]
-    total /= factor
     return total
+
+
+def mean_over(values: np.ndarray, factors: Sequence[int], dtype: Any) -> np.ndarray:
+    """The mean of every block of ``factors`` voxels over the last axes, in ``dtype``.
+
+    Summed axis by axis (:func:`sum_along`), divided once: for integer sources whose block
+    sums ``dtype`` holds exactly, the result is the correctly rounded exact mean.
+    """
+    first = values.ndim - len(factors)
+    total = values
+    for i, factor in enumerate(factors):
+        if factor > 1:  # the first sum casts to ``dtype`` on the fly
+            total = sum_along(total, first + i, factor, dtype)
+    if total is values:
+        return values.astype(dtype)
+    total /= int(np.prod(factors))
+    return total
+
+
+def working_dtype(dtype: np.dtype[Any]) -> np.dtype[Any]:
+    """Where means and interpolation are computed: float32, or float64 for wider sources."""
+    return np.promote_types(dtype, np.float32)
+
+
+def downsample_mean(values: np.ndarray, factors: Sequence[int]) -> np.ndarray:
+    """The mean of every block of ``factors`` voxels over the last ``len(factors)`` axes.
+
+    Computed in :func:`working_dtype` (:func:`mean_over`), then back in the dtype of
+    ``values``, integers rounded half to even (:func:`cast_back`). Every extent must be a multiple
+    of its factor.
+
+    >>> downsample_mean(np.array([[1, 2], [3, 5]], dtype=np.uint8), (2, 2))
+    array([[3]], dtype=uint8)
+    >>> downsample_mean(np.array([[1.0, 2.0, 4.0, 8.0]]), (1, 2))
+    array([[1.5, 6. ]])
+    """
+    first = values.ndim - len(factors)
+    if any(s % f for s, f in zip(values.shape[first:], factors, strict=True)):
+        raise ValueError(
+            f"cannot downsample spatial shape {values.shape[first:]} by {tuple(factors)}: "
+            f"every extent must be a multiple of its factor"
+        )
+    return cast_back(mean_over(values, factors, working_dtype(values.dtype)), values.dtype)
 
 
 def upsample_linear(values: np.ndarray, axis: int, factor: int) -> np.ndarray:
@@ -77,10 +123,9 @@ def resample_block(values: np.ndarray, up: Coordinate, down: Coordinate, order: 
             if u > 1:
                 values = upsample_nearest(values, first + i, u)
         return np.ascontiguousarray(values)
-    dtype, work = values.dtype, np.promote_types(values.dtype, np.float32)
-    for i, d in enumerate(down):
-        if d > 1:  # the first mean casts to the working dtype on the fly
-            values = downsample_mean(values, first + i, d, work)
+    dtype, work = values.dtype, working_dtype(values.dtype)
+    if any(d > 1 for d in down):
+        values = mean_over(values, down, work)
     for i, u in enumerate(up):
         if u > 1:
             values = upsample_linear(values.astype(work, copy=False), first + i, u)
@@ -94,3 +139,16 @@ def cast_back(values: np.ndarray, dtype: np.dtype[Any]) -> np.ndarray:
     if dtype.kind in "biu":
         values = np.rint(values)
     return values.astype(dtype)
+
+
+__all__ = [
+    "cast_back",
+    "downsample_mean",
+    "downsample_nearest",
+    "mean_over",
+    "resample_block",
+    "sum_along",
+    "upsample_linear",
+    "upsample_nearest",
+    "working_dtype",
+]
