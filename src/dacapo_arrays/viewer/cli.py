@@ -6,6 +6,7 @@ import re
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import attrs
 import click
@@ -16,6 +17,7 @@ from dacapo.experiments.datasplits.datasets.arrays import (
     ArrayError,
     ZarrArrayConfig,
 )
+from dacapo.experiments.datasplits.datasets.arrays._storage.kvstore import Container
 
 from .browser import BrowserError
 from .files import source_url
@@ -72,18 +74,69 @@ def load(target: str, bind: str = "127.0.0.1") -> list[tuple[Array, str | None]]
     try:
         if is_config_file(target):
             return [(ArrayConfig.from_file(target).create_array(), None)]
+        remote = _remote_pyramid(target)
+        if remote is not None:
+            config, group = remote
+            array = config.create_array()
+            return [(array, _pyramid_url(array, config, group, bind))]
         layers: list[tuple[Array, str | None]] = []
         for group, members in _groups(configs_for_path(target)).items():
             finest = min(members, key=_level)
             array = attrs.evolve(finest, name=group).create_array()
-            url = None
-            if len(members) > 1:
-                fmt = getattr(array, "_format", None)
-                url = source_url(str(finest.file_name), group, fmt.name if fmt else "zarr2", bind)
+            url = _pyramid_url(array, finest, group, bind) if len(members) > 1 else None
             layers.append((array, url))
         return layers
     except ArrayError as err:
         raise click.ClickException(f"{target}: {err}") from err
+
+
+def _pyramid_url(array: Array, config: ZarrArrayConfig, group: str, bind: str) -> str | None:
+    """Neuroglancer's URL of the pyramid ``group`` that ``array`` (its finest level) is in;
+    ``None`` for N5 with channels (neuroglancer's N5 source cannot name a channel axis)."""
+    fmt = getattr(array, "_format", None)
+    name = fmt.name if fmt else "zarr2"
+    if name == "n5" and array.num_channels is not None:
+        return None
+    return source_url(str(config.file_name), group, name, bind)
+
+
+def _remote_pyramid(target: str) -> tuple[ZarrArrayConfig, str] | None:
+    """For a URL naming a stored multiscale group (``s3://b/out.zarr/raw``), the config of
+    its finest level and the group; ``None`` for anything else (a URL cannot be listed)."""
+    from dacapo_arrays.cli._targets import split_container  # (a cycle)
+
+    container, group = split_container(target)
+    if len(urlsplit(container).scheme) <= 1 or urlsplit(container).scheme == "file":
+        return None
+    if not group or LEVEL.match(group.rpartition("/")[2]):
+        return None
+    levels = stored_levels(Container(container), group)
+    if len(levels) < 2:
+        return None
+    dataset = f"{group}/{levels[0]}"
+    return ZarrArrayConfig(name=group, file_name=container, dataset=dataset), group
+
+
+def stored_levels(container: Container, group: str) -> list[str]:
+    """The level paths of the multiscale ``group``, finest first: OME-NGFF ``multiscales``
+    (zarr v2 ``.zattrs``, zarr v3 ``zarr.json``, N5 ``attributes.json``) or N5 ``scales``
+    (levels ``s0``, ``s1``, ...); ``[]`` when it is not one."""
+    names = (".zattrs", "zarr.json", "attributes.json")
+    documents = container.read_jsons(f"{group}/{name}" for name in names)
+    for name in names:
+        document = documents[f"{group}/{name}"]
+        if not isinstance(document, dict):
+            continue
+        attributes = document.get("attributes", {}) if name == "zarr.json" else document
+        ome = attributes.get("ome", attributes) if isinstance(attributes, dict) else {}
+        multiscales = ome.get("multiscales") if isinstance(ome, dict) else None
+        if isinstance(multiscales, list) and multiscales and isinstance(multiscales[0], dict):
+            datasets = multiscales[0].get("datasets", [])
+            return [d["path"] for d in datasets if isinstance(d, dict) and "path" in d]
+        scales = attributes.get("scales") if isinstance(attributes, dict) else None
+        if isinstance(scales, list):
+            return [f"s{k}" for k in range(len(scales))]
+    return []
 
 
 @click.command("view")
