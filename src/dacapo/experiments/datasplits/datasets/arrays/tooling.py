@@ -5,12 +5,13 @@ package itself and this module, and so can any other tool. Names here are kept s
 modules whose names start with an underscore are the model's own and may change.
 """
 
-from ._build import Node, build_tree
+from ._build import Node, Tree, build_tree
 from ._fields import resolve_types
 from ._files import FORMATS, read_document
 from ._geometry import check_request, to_coordinate
 from ._limits import check_blocks
 from ._reads import gather, shared_reads, then
+from ._storage.conflicts import CONFLICT
 from ._storage.create import write_attributes
 from ._storage.formats import N5, ZARR3, Format, classify, probe_keys
 from ._storage.kvstore import Container, Document
@@ -18,6 +19,7 @@ from ._storage.layout import default_chunk_shape
 from ._storage.units import NM, NOTES, stored_nanometres, world_of, world_unit
 
 __all__ = [
+    "CONFLICT",
     "FORMATS",
     "N5",
     "NM",
@@ -27,6 +29,7 @@ __all__ = [
     "Document",
     "Format",
     "Node",
+    "Tree",
     "build_tree",
     "check_blocks",
     "check_request",
