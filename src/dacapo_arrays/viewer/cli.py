@@ -6,6 +6,7 @@ import re
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 import click
@@ -17,8 +18,12 @@ from dacapo.experiments.datasplits.datasets.arrays import (
     ZarrArrayConfig,
 )
 
+if TYPE_CHECKING:
+    import neuroglancer
+
 from .browser import BrowserError
 from .files import source_url
+from .ome import multiscale, source_transform
 from .state import DEFAULT_SIZE, LAYOUTS, ViewerError
 
 
@@ -52,38 +57,90 @@ def _level(config: ZarrArrayConfig) -> int:
 
 
 def _groups(configs: list[ZarrArrayConfig]) -> dict[str, list[ZarrArrayConfig]]:
-    """The datasets of a path by multiscale group (levels ``s0``, ``s1``, ... together)."""
+    """The datasets of a path by multiscale group, finest level first: the datasets an
+    OME-NGFF ``multiscales`` of an enclosing group lists (any names, e.g. ngff-zarr's
+    ``scale0/image``), in its order; otherwise levels ``s0``, ``s1``, ... of one group."""
     groups: dict[str, list[ZarrArrayConfig]] = {}
+    declared: dict[tuple[str, str], list[str]] = {}
     for config in configs:
-        parent, _, last = config.dataset.rpartition("/")
-        groups.setdefault(parent if LEVEL.match(last) else config.dataset, []).append(config)
+        group = _declared_group(config, declared)
+        if group is None:
+            parent, _, last = config.dataset.rpartition("/")
+            group = parent if LEVEL.match(last) else config.dataset
+        groups.setdefault(group, []).append(config)
+    for group, members in groups.items():
+        order = declared.get((str(members[0].file_name), group))
+        if order is not None:
+            prefix = f"{group}/" if group else ""
+            members.sort(key=lambda m: order.index(m.dataset.removeprefix(prefix)))
+        else:
+            members.sort(key=_level)
     return groups
 
 
-def load(target: str, bind: str = "127.0.0.1") -> list[tuple[Array, str | None]]:
-    """The layers ``target`` names, each with its multiscale source URL (or ``None``).
+def _declared_group(
+    config: ZarrArrayConfig, declared: dict[tuple[str, str], list[str]]
+) -> str | None:
+    """The nearest enclosing group whose ``multiscales`` lists ``config``'s dataset."""
+    parts = config.dataset.split("/")
+    for n in range(len(parts) - 1, -1, -1):
+        group = "/".join(parts[:n])
+        key = (str(config.file_name), group)
+        if key not in declared:
+            meta = multiscale(str(config.file_name), group)
+            paths = meta.get("datasets", []) if meta else []
+            declared[key] = [str(d.get("path")) for d in paths if isinstance(d, dict)]
+        if "/".join(parts[n:]) in declared[key]:
+            return group
+    return None
+
+
+def load(
+    target: str, bind: str = "127.0.0.1"
+) -> list[tuple[Array, neuroglancer.LayerDataSource | None]]:
+    """The layers ``target`` names, each with its multiscale data source (or ``None``).
 
     A config file is one layer. A zarr / N5 path (container, group or dataset, as ``info``
     takes) gives one layer per array below it, except that the levels of a multiscale group
-    (``NAME/s0``, ``NAME/s1``, ...) are one layer, read through its levels.
+    (``NAME/s0``, ``NAME/s1``, ...) are one layer, read through its levels by neuroglancer,
+    with the source transform that places it where this project reads it (:mod:`.ome`);
+    an OME-NGFF pyramid no transform places right is shown through the generic path.
     """
     from dacapo_arrays.cli._targets import configs_for_path, is_config_file  # (a cycle)
 
     try:
         if is_config_file(target):
             return [(ArrayConfig.from_file(target).create_array(), None)]
-        layers: list[tuple[Array, str | None]] = []
+        layers: list[tuple[Array, neuroglancer.LayerDataSource | None]] = []
         for group, members in _groups(configs_for_path(target)).items():
-            finest = min(members, key=_level)
-            array = attrs.evolve(finest, name=group).create_array()
-            url = None
-            if len(members) > 1:
-                fmt = getattr(array, "_format", None)
-                url = source_url(str(finest.file_name), group, fmt.name if fmt else "zarr2", bind)
-            layers.append((array, url))
+            name = group or Path(str(members[0].file_name)).name
+            array = attrs.evolve(members[0], name=name).create_array()
+            layers.append((array, _pyramid_source(array, group, members, bind)))
         return layers
     except ArrayError as err:
         raise click.ClickException(f"{target}: {err}") from err
+
+
+def _pyramid_source(
+    array: Array, group: str, members: list[ZarrArrayConfig], bind: str
+) -> neuroglancer.LayerDataSource | None:
+    """Neuroglancer's own source of the pyramid ``group``; ``None`` for a single array or
+    an OME-NGFF pyramid whose levels neuroglancer would misplace."""
+    import neuroglancer
+
+    if len(members) < 2:
+        return None
+    fmt = getattr(getattr(array, "_format", None), "name", "zarr2")
+    container = str(members[0].file_name)
+    transform = None
+    if fmt in ("zarr2", "zarr3"):
+        prefix = f"{group}/" if group else ""
+        levels = {m.dataset.removeprefix(prefix): m.create_array() for m in members}
+        transform = source_transform(container, group, levels)
+        if transform is None:
+            return None
+    url = source_url(container, group, fmt, bind)
+    return neuroglancer.LayerDataSource(url=url, transform=transform)
 
 
 @click.command("view")
