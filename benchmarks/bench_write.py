@@ -293,28 +293,44 @@ def _large(config: ArrayConfig, labels: ZarrArrayConfig, dtype: str, passes: int
 
 PYRAMID_WRITER = textwrap.dedent(
     """
-    import json, sys
+    import json, resource, sys
     from dacapo.experiments.datasplits.datasets.arrays import ArrayConfig, ArrayIdentifier
     from dacapo_arrays.blockwise import write
 
+    def cpu():
+        usage = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+        return sum(u.ru_utime + u.ru_stime for u in usage)
+
     if __name__ == "__main__":
         config = ArrayConfig.from_dict(json.loads(sys.argv[1]))
+        before = cpu()
         result = write(config, ArrayIdentifier(sys.argv[2], "out"), workers=int(sys.argv[3]),
                        chunk_shape=(int(sys.argv[4]),) * 3, pyramid_levels=2, overwrite=True,
                        progress=False)
-        print(json.dumps([[lv.blocks, lv.seconds] for lv in result.levels]))
+        levels = [[lv.blocks, lv.seconds] for lv in result.levels]
+        print(json.dumps({"levels": levels, "cpu": cpu() - before}))
     """
 )
 
 
-def _pyramid_writer(config: ArrayConfig, output: Path) -> list[list[float]]:
-    """``write --pyramid 2`` in a fresh process: (blocks, seconds) of s0, s1, s2."""
+def _pyramid_writer(config: ArrayConfig, output: Path) -> tuple[list[list[float]], float]:
+    """``write --pyramid 2`` in a fresh process: (blocks, seconds) of s0, s1, s2, and the CPU
+    seconds of the write (its process and its workers, planning included)."""
     shutil.rmtree(output, ignore_errors=True)
     shutil.rmtree(f"{output}.blocks", ignore_errors=True)
     args = [sys.executable, "-c", PYRAMID_WRITER, json.dumps(config.to_dict()), str(output),
             str(WORKERS), str(CHUNK)]  # fmt: skip
     done = subprocess.run(args, capture_output=True, text=True, check=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    return found["levels"], float(found["cpu"])
+
+
+def _cpu_seconds() -> float:
+    """CPU seconds of this process so far (every thread, user and system)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _pyramid_loop(source: ZarrArray, output: Path) -> list[float]:
@@ -357,13 +373,17 @@ def _pyramid(config: ArrayConfig, labels: ZarrArrayConfig, passes: int = 3) -> l
     )
     nbytes = int(np.prod(source.shape)) * source.dtype.itemsize
     scratch = Path(str(labels.file_name)).parent / f"bench_write-{os.getpid()}"
-    ours, theirs = [], []
+    ours, theirs, ours_cpu, theirs_cpu = [], [], [], []
     for k in range(passes):
         for which in ("writer", "loop") if k % 2 else ("loop", "writer"):
             if which == "writer":
-                ours.append(_pyramid_writer(config, scratch / "pyramid.zarr"))
+                levels, cpu = _pyramid_writer(config, scratch / "pyramid.zarr")
+                ours.append(levels)
+                ours_cpu.append(cpu)
             else:
+                before = _cpu_seconds()
                 theirs.append(_pyramid_loop(source, scratch / "pyramid-raw.zarr"))
+                theirs_cpu.append(_cpu_seconds() - before)
     shutil.rmtree(scratch, ignore_errors=True)
     writer = Timing(tuple(sum(s for _, s in levels) for levels in ours))
     loop = Timing(tuple(sum(levels) for levels in theirs))
@@ -376,7 +396,9 @@ def _pyramid(config: ArrayConfig, labels: ZarrArrayConfig, passes: int = 3) -> l
     note = (
         f"{side}³ uint64 labels -> binarized s0..s2 (mode), {WORKERS} workers, {CHUNK}³ "
         f"chunks; levels' own seconds (the writer's start-up not included), ours vs loop: "
-        f"{per_level}; {writer.text()} vs {loop.text()}; {passes} passes"
+        f"{per_level}; {writer.text()} vs {loop.text()}; CPU seconds (load-independent; "
+        f"ours with planning) {statistics.median(ours_cpu):.2f} vs "
+        f"{statistics.median(theirs_cpu):.2f}; {passes} passes"
     )
     return [
         writer.row(f"write binarized {side}³ --pyramid 2", nbytes,

@@ -21,10 +21,10 @@ LAUGHS = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".
 
 def _load(path: Path, data: bytes) -> ConfigError:
     path.write_bytes(data)
-    started = time.monotonic()
+    started = time.process_time()  # CPU seconds: a loaded machine does not stretch them
     with pytest.raises(ConfigError) as caught:
         ArrayConfig.from_file(path)
-    assert time.monotonic() - started < 5
+    assert time.process_time() - started < 5
     assert str(path) in str(caught.value)
     return caught.value
 

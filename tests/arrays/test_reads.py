@@ -12,12 +12,17 @@ from funlib.geometry import Coordinate, Roi
 
 from dacapo.experiments.datasplits.datasets.arrays import (
     BinarizeArrayConfig,
+    ConcatArrayConfig,
+    LogicalOrArrayConfig,
+    MergeInstancesArrayConfig,
     NumpyArray,
     ROIError,
     StorageError,
+    SumArrayConfig,
 )
 from dacapo.experiments.datasplits.datasets.arrays._reads import gather
 from dacapo_arrays.testing.sources import numpy_truth, zarr_source
+from dacapo_arrays.testing.virtual import recorded_reads_of
 
 
 def _rois(truth: NumpyArray, count: int, seed: int = 0) -> list[Roi]:
@@ -141,3 +146,35 @@ def test_shared_reads_issue_one_read_per_dataset_and_roi(tmp_path: Path) -> None
     assert other is not first
     assert one.read_async(roi) is not two.read_async(roi)
     np.testing.assert_array_equal(first.result(), truth[roi])
+
+
+def _multi_source_configs(folder: Path) -> dict[str, object]:
+    """One config of each kind that reads several sources (or one, computing on it)."""
+    a = numpy_truth(shape=(6, 8, 10), dtype="uint16", voxel_size=(2, 2, 2), seed=1)
+    b = numpy_truth(shape=(6, 8, 10), dtype="uint16", voxel_size=(2, 2, 2), seed=2)
+    one = zarr_source(folder, a, name="a", dataset="a")
+    two = zarr_source(folder, b, name="b", dataset="b")
+    cat = ConcatArrayConfig("cat", ["x", "y", "z"], {"x": one, "z": two})
+    return {
+        "concat": cat,
+        "sum": SumArrayConfig("sum", [one, two, one]),
+        "merge": MergeInstancesArrayConfig("merge", [one, two], max_ids=[300, 300]),
+        "or": LogicalOrArrayConfig("or", cat),
+    }
+
+
+@pytest.mark.parametrize("kind", ["concat", "sum", "merge", "or"])
+def test_multi_source_kinds_chain_their_sources_reads(tmp_path: Path, kind: str) -> None:
+    """``read_async`` starts every source's own ``read_async`` at once and computes when they
+    are in: no thread waits on a blocking source read (the sources' ``_read`` never runs)."""
+    array = _multi_source_configs(tmp_path)[kind].create_array()  # type: ignore[attr-defined]
+    stored = [s for s in array.sources for s in (s, *s.sources)]
+    for roi in _rois(numpy_truth(shape=(6, 8, 10), voxel_size=(2, 2, 2)), 6, seed=3):
+        roi = roi.intersect(array.roi).snap_to_grid(array.voxel_size, mode="shrink")
+        if roi.empty:
+            continue
+        with recorded_reads_of(stored) as blocking:
+            future = array.read_async(roi)
+            values = future.result()
+        assert blocking == []
+        np.testing.assert_array_equal(values, array[roi])

@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import Future, wait
+from concurrent.futures import Future
 from typing import Any
 
 import attrs
@@ -104,7 +104,6 @@ class Sampler:
     * ``mirror``, ``transpose``: ``True`` or a list of spatial axis names: flip each with
       probability 1/2, permute them at random; the same for every array of a sample.
     * ``prefetch``: samples whose reads are in flight at once (memory: that many samples).
-      Closing an iteration (``close()``, or dropping it) waits for the reads it started.
     """
 
     def __init__(
@@ -245,17 +244,6 @@ class Sampler:
         never holds more candidates than samples still wanted (a rejection draws another)."""
         rng = self._rng()
         pending: deque[tuple[_Draw, dict[str, Roi], Future[list[Any]]]] = deque()
-        try:
-            yield from self._samples(rng, pending, count)
-        finally:  # the consumer stopped: reads still in flight finish before this returns
-            wait([reads for _, _, reads in pending])
-
-    def _samples(
-        self,
-        rng: np.random.Generator,
-        pending: deque[tuple[_Draw, dict[str, Roi], Future[list[Any]]]],
-        count: int | None,
-    ) -> Iterator[Sample]:
         in_a_row = 0
         wanted = -1 if count is None else count  # -1: without end
         while wanted:

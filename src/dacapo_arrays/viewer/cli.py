@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import attrs
 import click
@@ -17,6 +18,7 @@ from dacapo.experiments.datasplits.datasets.arrays import (
     ArrayError,
     ZarrArrayConfig,
 )
+from dacapo.experiments.datasplits.datasets.arrays._storage.kvstore import Container
 
 if TYPE_CHECKING:
     import neuroglancer
@@ -69,9 +71,9 @@ def _groups(configs: list[ZarrArrayConfig]) -> dict[str, list[ZarrArrayConfig]]:
             group = parent if LEVEL.match(last) else config.dataset
         groups.setdefault(group, []).append(config)
     for group, members in groups.items():
-        order = declared.get((str(members[0].file_name), group))
-        if order is not None:
-            prefix = f"{group}/" if group else ""
+        order = declared.get((str(members[0].file_name), group)) or []
+        prefix = f"{group}/" if group else ""
+        if all(m.dataset.removeprefix(prefix) in order for m in members):
             members.sort(key=lambda m: order.index(m.dataset.removeprefix(prefix)))
         else:
             members.sort(key=_level)
@@ -111,6 +113,11 @@ def load(
     try:
         if is_config_file(target):
             return [(ArrayConfig.from_file(target).create_array(), None)]
+        remote = _remote_pyramid(target)
+        if remote is not None:
+            group, members = remote
+            array = attrs.evolve(members[0], name=group).create_array()
+            return [(array, _pyramid_source(array, group, members, bind))]
         layers: list[tuple[Array, neuroglancer.LayerDataSource | None]] = []
         for group, members in _groups(configs_for_path(target)).items():
             name = group or Path(str(members[0].file_name)).name
@@ -124,13 +131,17 @@ def load(
 def _pyramid_source(
     array: Array, group: str, members: list[ZarrArrayConfig], bind: str
 ) -> neuroglancer.LayerDataSource | None:
-    """Neuroglancer's own source of the pyramid ``group``; ``None`` for a single array or
-    an OME-NGFF pyramid whose levels neuroglancer would misplace."""
+    """Neuroglancer's own source of the pyramid ``group`` that ``array`` (its finest level,
+    ``members[0]``) is in; ``None`` for a single array, for N5 with channels (neuroglancer's
+    N5 source cannot name a channel axis) and for an OME-NGFF pyramid whose levels
+    neuroglancer would misplace (:mod:`.ome`)."""
     import neuroglancer
 
     if len(members) < 2:
         return None
     fmt = getattr(getattr(array, "_format", None), "name", "zarr2")
+    if fmt == "n5" and array.num_channels is not None:
+        return None
     container = str(members[0].file_name)
     transform = None
     if fmt in ("zarr2", "zarr3"):
@@ -141,6 +152,48 @@ def _pyramid_source(
             return None
     url = source_url(container, group, fmt, bind)
     return neuroglancer.LayerDataSource(url=url, transform=transform)
+
+
+def _remote_pyramid(target: str) -> tuple[str, list[ZarrArrayConfig]] | None:
+    """For a URL naming a stored multiscale group (``s3://b/out.zarr/raw``), the group and
+    the configs of its levels, finest first; ``None`` for anything else (a URL cannot be
+    listed)."""
+    from dacapo_arrays.cli._targets import split_container  # (a cycle)
+
+    container, group = split_container(target)
+    if len(urlsplit(container).scheme) <= 1 or urlsplit(container).scheme == "file":
+        return None
+    if not group or LEVEL.match(group.rpartition("/")[2]):
+        return None
+    levels = stored_levels(Container(container), group)
+    if len(levels) < 2:
+        return None
+    return group, [
+        ZarrArrayConfig(name=group, file_name=container, dataset=f"{group}/{level}")
+        for level in levels
+    ]
+
+
+def stored_levels(container: Container, group: str) -> list[str]:
+    """The level paths of the multiscale ``group``, finest first: OME-NGFF ``multiscales``
+    (zarr v2 ``.zattrs``, zarr v3 ``zarr.json``, N5 ``attributes.json``) or N5 ``scales``
+    (levels ``s0``, ``s1``, ...); ``[]`` when it is not one."""
+    names = (".zattrs", "zarr.json", "attributes.json")
+    documents = container.read_jsons(f"{group}/{name}" for name in names)
+    for name in names:
+        document = documents[f"{group}/{name}"]
+        if not isinstance(document, dict):
+            continue
+        attributes = document.get("attributes", {}) if name == "zarr.json" else document
+        ome = attributes.get("ome", attributes) if isinstance(attributes, dict) else {}
+        multiscales = ome.get("multiscales") if isinstance(ome, dict) else None
+        if isinstance(multiscales, list) and multiscales and isinstance(multiscales[0], dict):
+            datasets = multiscales[0].get("datasets", [])
+            return [d["path"] for d in datasets if isinstance(d, dict) and "path" in d]
+        scales = attributes.get("scales") if isinstance(attributes, dict) else None
+        if isinstance(scales, list):
+            return [f"s{k}" for k in range(len(scales))]
+    return []
 
 
 @click.command("view")

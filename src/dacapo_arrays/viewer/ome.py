@@ -15,7 +15,6 @@ path shows the finest level.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -41,16 +40,23 @@ UNITS = {
 
 
 def multiscale(container: str | Path, group: str) -> Mapping[str, Any] | None:
-    """The first ``multiscales`` entry of a local zarr v2 / v3 ``group``, as neuroglancer
-    reads it (``.zattrs``, or ``zarr.json``'s ``attributes.ome``); ``None`` if there is none."""
-    folder = Path(container, group)
+    """The first ``multiscales`` entry of a zarr v2 / v3 ``group`` (local or a URL), as
+    neuroglancer reads it (``.zattrs``, or ``zarr.json``'s ``attributes.ome``); ``None`` if
+    there is none or it cannot be read."""
+    from dacapo.experiments.datasplits.datasets.arrays._storage.kvstore import Container
+
+    keys = [f"{group}/{name}".lstrip("/") for name in ("zarr.json", ".zattrs")]
     try:
-        if (folder / "zarr.json").is_file():
-            attributes = json.loads((folder / "zarr.json").read_text()).get("attributes", {})
-            found = attributes.get("ome", attributes).get("multiscales")
-        else:
-            found = json.loads((folder / ".zattrs").read_text()).get("multiscales")
-    except (OSError, ValueError, AttributeError):
+        documents = Container(str(container)).read_jsons(keys)
+    except (OSError, ValueError):
+        return None
+    v3, v2 = (documents[k] for k in keys)
+    if isinstance(v3, dict):
+        attributes = v3.get("attributes", {})
+        found = attributes.get("ome", attributes).get("multiscales")
+    elif isinstance(v2, dict):
+        found = v2.get("multiscales")
+    else:
         return None
     return found[0] if isinstance(found, list) and found and isinstance(found[0], dict) else None
 

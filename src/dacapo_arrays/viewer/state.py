@@ -188,8 +188,33 @@ def _layer_of(
         )
     layer, kwargs = array._neuroglancer_layer()
     if url is not None:
-        layer.source = url
+        layer.source = url_source(array, url)
     return layer, kwargs
+
+
+def url_source(array: Array, url: str | neuroglancer.LayerDataSource) -> Any:
+    """The data source of ``array`` read from ``url`` by neuroglancer itself.
+
+    A source given with its transform is used as is (an OME-NGFF pyramid, see :mod:`.ome`).
+    A zarr source places itself (OME-NGFF scale and translation). Neuroglancer's N5 source
+    knows no offset and lists the axes reversed (``x``, ``y``, ``z``), so an N5 one gets
+    the array's own translation, its columns in N5's order.
+    """
+    import neuroglancer
+
+    if not isinstance(url, str):
+        if url.transform is not None:
+            return url
+        url = str(url.url)
+    if not url.startswith("n5://"):
+        return url
+    matrix = [[*row[-2::-1], row[-1]] for row in array._transform_matrix()]
+    return neuroglancer.LayerDataSource(
+        url=url,
+        transform=neuroglancer.CoordinateSpaceTransform(
+            output_dimensions=array._output_dimensions(), matrix=matrix
+        ),
+    )
 
 
 def _check_position(position: Sequence[float], axes: Sequence[str]) -> np.ndarray:

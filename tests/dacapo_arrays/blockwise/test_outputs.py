@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -151,12 +152,26 @@ def test_sharded_zarr3_output_is_read_by_zarr_python_3(tmp_path: Path, labels) -
     )
     uv = [sys.executable, "-m", "uv"] if _has_uv_module() else ["uv"]
     done = subprocess.run(
-        [*uv, "run", "--no-project", "--with", "zarr>=3", "--with", "numpy", "python", "-c",
+        [*uv, "run", "--no-project", "--with", "zarr>=3,<4", "--with", "numpy", "python", "-c",
          script, str(out), str(tmp_path / "truth.npy")],
         capture_output=True, text=True, timeout=600, check=False,
     )  # fmt: skip
+    if done.returncode != 0 and _no_network(done.stderr):
+        pytest.skip(f"zarr-python 3 could not be installed (no network): {done.stderr[-300:]}")
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.startswith("zarr 3")
+
+
+#: What uv says when it cannot reach the package index (and zarr 3 is not in its cache).
+NO_NETWORK = re.compile(
+    r"dns error|failed to lookup address|network is unreachable|connection refused|"
+    r"error sending request|failed to fetch|operation timed out|network was disabled",
+    re.IGNORECASE,
+)
+
+
+def _no_network(stderr: str) -> bool:
+    return NO_NETWORK.search(stderr) is not None
 
 
 def _has_uv_module() -> bool:

@@ -17,11 +17,14 @@ from ._multi_source import (
     same_voxel_size,
     world_unit_attrs,
 )
+from ._reads import gather, then
 from ._virtual_array import VirtualArray
 from .array import CHANNEL_AXIS, Array, ArraySpec
 from .errors import ConfigError
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from .concat_array_config import ConcatArrayConfig
 
 
@@ -125,15 +128,21 @@ class ConcatArray(VirtualArray):
         return world_unit_attrs(self.sources[0])
 
     def _read(self, roi: Roi) -> np.ndarray:
+        return self._concat([array[roi] for array in _distinct(self._plan)], roi)
+
+    def _read_async(self, roi: Roi) -> Future[np.ndarray]:
+        """Every distinct source's read in flight at once; channels stacked when all are in."""
+        reads = gather(array.read_async(roi) for array in _distinct(self._plan))
+        return then(reads, self._concat, roi)
+
+    def _concat(self, blocks: list[np.ndarray], roi: Roi) -> np.ndarray:
+        """The channels from ``blocks``, one per distinct source (``_distinct`` order)."""
+        read = dict(zip((id(a) for a in _distinct(self._plan)), blocks, strict=True))
         out = np.zeros(self._request_shape(roi), self.dtype)
-        blocks: dict[int, np.ndarray] = {}
         for channel, array in enumerate(self._plan):
-            if array is None:
-                continue  # zeros
-            if id(array) not in blocks:
-                block = array[roi]
-                blocks[id(array)] = block[0] if array.num_channels is not None else block
-            out[channel] = blocks[id(array)]
+            if array is not None:  # else zeros
+                block = read[id(array)]
+                out[channel] = block[0] if array.num_channels is not None else block
         return out
 
 

@@ -8,9 +8,12 @@ import attrs
 import numpy as np
 from funlib.geometry import Roi
 
+from ._reads import then
 from ._virtual_array import VirtualArray
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from .array import Array
     from .logical_or_array_config import LogicalOrArrayConfig
 
@@ -46,5 +49,10 @@ class LogicalOrArray(VirtualArray):
         )
 
     def _read(self, roi: Roi) -> np.ndarray:
-        source = self.source
-        return logical_or(source[roi], channels=source.num_channels is not None)
+        return self._or(self.source[roi])
+
+    def _read_async(self, roi: Roi) -> Future[np.ndarray]:
+        return then(self.source.read_async(roi), self._or)
+
+    def _or(self, values: np.ndarray) -> np.ndarray:
+        return logical_or(values, channels=self.source.num_channels is not None)

@@ -19,11 +19,14 @@ from ._multi_source import (
     without_channel_axis,
     world_unit_attrs,
 )
+from ._reads import gather, then
 from ._virtual_array import VirtualArray
 from .array import Array, ArraySpec
 from .errors import ConfigError, MetadataError, ValueRangeError
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from .merge_instances_array_config import MergeInstancesArrayConfig
 
 #: Attributes that may store the largest id of a segmentation (``maxId``: Paintera's N5).
@@ -187,11 +190,16 @@ class MergeInstancesArray(VirtualArray):
         return {"max_id": self._total, **world_unit_attrs(self.sources[0])}
 
     def _read(self, roi: Roi) -> np.ndarray:
-        blocks = []
-        for i, source in enumerate(self.sources):
-            block = source[roi]
+        return self._merge([source[roi] for source in self.sources], roi)
+
+    def _read_async(self, roi: Roi) -> Future[np.ndarray]:
+        """Every source's read in flight at once; merged when all are in."""
+        reads = gather(source.read_async(roi) for source in self.sources)
+        return then(reads, self._merge, roi)
+
+    def _merge(self, blocks: list[np.ndarray], roi: Roi) -> np.ndarray:
+        for i, block in enumerate(blocks):
             self._check_ids(i, block, roi)
-            blocks.append(block)
         return merge_blocks(blocks, self._offsets, self.dtype)
 
     def _check_ids(self, index: int, block: np.ndarray, roi: Roi) -> None:

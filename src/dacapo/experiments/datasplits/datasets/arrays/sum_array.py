@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -12,11 +12,14 @@ from funlib.geometry import Roi
 from ._geometry import format_coordinate, format_roi, to_coordinate
 from ._labels import agreed
 from ._multi_source import Named, describe
+from ._reads import gather, then
 from ._virtual_array import VirtualArray
 from .array import Array
 from .errors import GeometryError, ValueRangeError
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from .sum_array_config import SumArrayConfig
 
 _INT64 = np.iinfo(np.int64)
@@ -113,14 +116,23 @@ class SumArray(VirtualArray):
         return list(self.sources)
 
     def _read(self, roi: Roi) -> np.ndarray:
+        return self._sum((source[roi] for source in self.sources), roi)  # one block at a time
+
+    def _read_async(self, roi: Roi) -> Future[np.ndarray]:
+        """Every source's read in flight at once; summed when all are in."""
+        return then(gather(source.read_async(roi) for source in self.sources), self._sum, roi)
+
+    def _sum(self, blocks: Iterable[np.ndarray], roi: Roi) -> np.ndarray:
+        """The sum of the sources' ``blocks`` (in source order); the blocks are not changed."""
+        blocks = iter(blocks)
         if not self._checked:
-            total = self.sources[0][roi].astype(self.dtype)
-            for source in self.sources[1:]:
-                np.add(total, source[roi], out=total)
+            total = next(blocks).astype(self.dtype)
+            for block in blocks:
+                np.add(total, block, out=total)
             return total
         total = np.zeros(self._request_shape(roi), self.dtype)
-        for source in self.sources:  # the first too: uint64 values may not fit int64
-            wrapped = add_checked(total, source[roi])
+        for block in blocks:  # the first too: uint64 values may not fit int64
+            wrapped = add_checked(total, block)
             if wrapped.any():
                 raise self._overflow(roi, wrapped)
         return total
