@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 
 from dacapo.experiments.datasplits.datasets.arrays import ArrayConfig
-from dacapo.experiments.datasplits.datasets.arrays._build import Node, build_tree
+from dacapo.experiments.datasplits.datasets.arrays._build import Node, Tree, build_tree
+from dacapo.experiments.datasplits.datasets.arrays._storage.conflicts import CONFLICT
+from dacapo.experiments.datasplits.datasets.arrays._storage.units import NOTES
 
 from ._targets import load_config
 from ._tree import walk
@@ -36,6 +38,23 @@ def problems_of(config: ArrayConfig) -> tuple[list[str], int]:
 
     One build walk (each node built once), then the reachability checks of the stored leaves.
     """
+    problems, _, stores = findings_of(config)
+    return problems, stores
+
+
+def _conflicts(tree: Tree) -> list[str]:
+    """The conflicting-metadata notes of the stored leaves (each store once)."""
+    found: list[str] = []
+    for node in tree.nodes:
+        if node.is_leaf and node.array is not None:
+            notes = node.array.attrs.get(NOTES, [])
+            found += [f"{node.path} ({node.title}): {n}" for n in notes if n.startswith(CONFLICT)]
+    return list(dict.fromkeys(found))
+
+
+def findings_of(config: ArrayConfig) -> tuple[list[str], list[str], int]:
+    """``problems_of``'s problems and stores, and warnings: metadata that contradicts the
+    metadata that was used (the array opens by the rule, see ``_storage/conflicts.py``)."""
     tree = build_tree(config)
     problems = [str(p) for p in tree.problems]
     stores = 0
@@ -54,7 +73,7 @@ def problems_of(config: ArrayConfig) -> tuple[list[str], int]:
             config.create_array()
         except Exception as err:
             problems.append(f"$ ({type(config).__name__} {config.name!r}): {err}")
-    return problems, stores
+    return problems, _conflicts(tree), stores
 
 
 @click.command()
@@ -63,14 +82,21 @@ def check(config_file: str) -> None:
     """Check a config: every field and source (verify), every store reachable.
 
     Prints each problem with its config path ($.source_array_config...); exits with 1 when
-    anything is wrong, 0 when the whole tree opens.
+    anything is wrong, 0 when the whole tree opens. Stored metadata that contradicts the
+    metadata used (e.g. a dataset's own voxel size against its group's OME-NGFF) is a
+    warning naming the rule that won.
     """
     config = load_config(config_file)
-    problems, stores = problems_of(config)
+    problems, warnings, stores = findings_of(config)
     nodes = sum(1 for _ in walk(config))
+    for warning in warnings:
+        click.echo(f"⚠ {warning}")
     if problems:
         for problem in problems:
             click.echo(f"✗ {problem}")
         click.echo(f"{config_file}: {len(problems)} problem(s) in {nodes} array config(s)")
         raise click.exceptions.Exit(1)
-    click.echo(f"✓ {config_file}: {nodes} array config(s) verified, {stores} store(s) reachable")
+    warned = f", {len(warnings)} warning(s)" if warnings else ""
+    click.echo(
+        f"✓ {config_file}: {nodes} array config(s) verified, {stores} store(s) reachable{warned}"
+    )

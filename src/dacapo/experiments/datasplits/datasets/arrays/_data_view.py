@@ -21,6 +21,7 @@ import numpy as np
 from funlib.geometry import Coordinate, Roi
 
 from ._limits import check_read
+from ._storage.deadline import settle
 from ._storage.lazy import LazyView
 from ._storage.tserrors import translate
 from .errors import ReadOnlyError
@@ -79,9 +80,11 @@ class StoreView:
         try:
             box = self._handle[read]
             check_read(self._array, self._world_box(index), box.shape, self.dtype)
-            out = box.read().result()
-        except ValueError as err:
-            raise translate(err, f"cannot read {self._name}[{key!r}]") from err
+            nbytes = box.size * self.dtype.itemsize
+            out = settle(box.read(), remote=self._remote, nbytes=nbytes)
+        except (ValueError, TimeoutError) as err:
+            where = f"cannot read {self._name}[{key!r}] in {self._array._where()}"
+            raise translate(err, where) from err
         if then is not None:
             out = out[then]
         if out.ndim == 0 and not _has_ellipsis(key):
@@ -97,12 +100,17 @@ class StoreView:
         values = np.asarray(value, dtype=self.dtype)  # numpy's casting, as `a[...] = v`
         try:
             if then is not None:  # integer or boolean arrays: read, change, write the box
-                block = self._handle[read].read().result()
+                block = settle(self._handle[read].read(), remote=self._remote)
                 block[then] = values
                 values = block
-            self._handle[read].write(values).result()
-        except ValueError as err:
-            raise translate(err, f"cannot write {self._name}[{key!r}]") from err
+            settle(self._handle[read].write(values), remote=self._remote, nbytes=values.nbytes)
+        except (ValueError, TimeoutError) as err:
+            where = f"cannot write {self._name}[{key!r}] in {self._array._where()}"
+            raise translate(err, where) from err
+
+    @property
+    def _remote(self) -> bool:
+        return not self._array._container.is_local
 
     @property
     def _name(self) -> str:

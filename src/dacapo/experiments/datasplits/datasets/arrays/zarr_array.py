@@ -8,6 +8,8 @@ is read once, when the array is built, through the same kvstore as the voxels (l
 
 from __future__ import annotations
 
+from asyncio import CancelledError as TaskCancelled
+from concurrent.futures import CancelledError
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -20,9 +22,11 @@ from ._geometry import format_coordinate, format_roi, to_coordinate
 from ._labels import labels_by_attributes
 from ._reads import from_tensorstore, shared
 from ._storage import ome_ngff
+from ._storage.chunk_files import check_chunk_files
 from ._storage.chunk_layout import check_chunk_layout
-from ._storage.chunks import wait_local
+from ._storage.chunks import not_a_chunk, wait_local, watch_local
 from ._storage.codecs import readable
+from ._storage.deadline import DeadlineError, cancel_after, settle
 from ._storage.formats import N5, open_spec
 from ._storage.inspect import inspect_array, read_parents
 from ._storage.kvstore import Container, shared_context
@@ -77,6 +81,7 @@ class ZarrArray(Array):
         self._format = stored.fmt
         self._document = stored.document
         check_chunk_layout(stored.fmt.name, stored.document, self._local_folder)
+        check_chunk_files(stored.fmt.name, stored.document, self._local_folder)
         self._info = stored.info
         array_key = f"{self.dataset}/{stored.fmt.array_key}".lstrip("/")
         self._open_metadata = readable(
@@ -220,8 +225,9 @@ class ZarrArray(Array):
         if "metadata" in spec:
             options.update(open=True, assume_metadata=True)
         try:
-            handle = ts.open(spec, context=shared_context(), **options).result()
-        except ValueError as err:
+            opening = ts.open(spec, context=shared_context(), **options)
+            handle: ts.TensorStore = settle(opening, remote=not self._container.is_local)
+        except (ValueError, TimeoutError) as err:
             raise translate(err, f"cannot open {self._label()} in {self._where()}") from err
         if self._format.reversed_axes:
             handle = handle.T
@@ -262,9 +268,14 @@ class ZarrArray(Array):
     def _read_index(self, roi: Roi, index: tuple[slice, ...]) -> np.ndarray:
         what = f"cannot read ROI {format_roi(roi)} of {self}"
         try:
-            out: np.ndarray = wait_local(self._handle[index].read(), self._local_folder, what)
-            return out
-        except ValueError as err:
+            box = self._handle[index]
+            if self._container.is_local:
+                out: np.ndarray = wait_local(box.read(), self._local_folder, what)
+                return out
+            nbytes = box.size * box.dtype.numpy_dtype.itemsize
+            read: np.ndarray = settle(box.read(), remote=True, nbytes=nbytes)
+            return read
+        except (ValueError, TimeoutError) as err:
             raise translate(err, what) from err
 
     def _strided(self, roi: Roi, factor: Coordinate) -> tuple[slice, ...]:
@@ -297,15 +308,30 @@ class ZarrArray(Array):
     def _start_read(self, roi: Roi, index: tuple[slice, ...]) -> Future[np.ndarray]:
         what = f"cannot read ROI {format_roi(roi)} of {self}"
         try:
-            read = self._handle[index].read()
+            box = self._handle[index]
+            read = box.read()
         except ValueError as err:
             raise translate(err, what) from err
-        return from_tensorstore(read, lambda err: translate(err, what))
+        if self._container.is_local:  # a FIFO in place of a chunk: an error, not a hang
+            special = watch_local(read, str(self._local_folder))
+
+            def local_failed(err: BaseException) -> BaseException:
+                return not_a_chunk(what, special[0]) if special else translate(err, what)
+
+            return from_tensorstore(read, local_failed)
+        seconds = cancel_after(read, box.size * box.dtype.numpy_dtype.itemsize)
+
+        def failed(err: BaseException) -> BaseException:  # cancelled: the deadline passed
+            late = isinstance(err, CancelledError | TaskCancelled) or "CANCELLED" in str(err)
+            return translate(DeadlineError(seconds) if late else err, what)
+
+        return from_tensorstore(read, failed)
 
     def _write(self, roi: Roi, value: np.ndarray) -> None:
         try:
-            self._handle[self._slices(roi)].write(value).result()
-        except ValueError as err:
+            writing = self._handle[self._slices(roi)].write(value)
+            settle(writing, remote=not self._container.is_local, nbytes=value.nbytes)
+        except (ValueError, TimeoutError) as err:
             raise translate(err, f"cannot write ROI {format_roi(roi)} of {self}") from err
 
     # -- creating and opening by identifier -------------------------------------------------

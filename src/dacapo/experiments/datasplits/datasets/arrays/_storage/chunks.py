@@ -14,6 +14,8 @@ from typing import Any
 
 from dacapo.experiments.datasplits.datasets.arrays.errors import StorageError
 
+from .deadline import after
+
 FIRST_CHECK = 2.0
 
 
@@ -34,6 +36,13 @@ def special_files(folder: str, limit: int = 5) -> list[str]:
     return found
 
 
+def not_a_chunk(what: str, path: str) -> StorageError:
+    return StorageError(
+        f"{what}: chunk {path!r} is not a regular file (a FIFO, socket or device), so "
+        f"reading it would never end; remove it or restore the chunk from a copy"
+    )
+
+
 def wait_local(future: Any, folder: str | None, what: str) -> Any:
     """``future.result()``; for a local ``folder``, fail if the wait is on a special file."""
     if folder is None:
@@ -46,9 +55,25 @@ def wait_local(future: Any, folder: str | None, what: str) -> Any:
             found = special_files(folder)
             if found:
                 future.cancel()
-                raise StorageError(
-                    f"{what}: chunk {found[0]!r} is not a regular file (a FIFO, socket or "
-                    f"device), so reading it would never end; remove it or restore the chunk "
-                    f"from a copy"
-                ) from None
+                raise not_a_chunk(what, found[0]) from None
             wait = min(wait * 2, 60.0)
+
+
+def watch_local(future: Any, folder: str) -> list[str]:
+    """For a read nobody waits on yet (``read_async``): after :data:`FIRST_CHECK` seconds
+    (then doubling), look for special files below ``folder``; if one is found, cancel the
+    read. The returned list then holds its path (for the read's error)."""
+    found: list[str] = []
+    wait = [FIRST_CHECK]
+
+    def check(read: Any) -> float | None:
+        paths = special_files(folder)
+        if paths:
+            found.append(paths[0])
+            read.cancel()
+            return None
+        wait[0] = min(wait[0] * 2, 60.0)
+        return wait[0]
+
+    after(future, FIRST_CHECK, check)
+    return found

@@ -129,8 +129,10 @@ class Container:
     def kvstore(self) -> ts.KvStore:
         """The container's kvstore in this process (opened on first use)."""
         try:
-            return ts.KvStore.open(self.spec, context=shared_context()).result()
-        except ValueError as err:
+            opening = ts.KvStore.open(self.spec, context=shared_context())
+            opened: ts.KvStore = deadline.settle(opening, remote=not self.is_local)
+            return opened
+        except (ValueError, TimeoutError) as err:
             raise translate(err, f"cannot open container {self.url!r}") from err
 
     def where(self, key: str) -> str:
@@ -144,10 +146,10 @@ class Container:
         keys = list(keys)
         futures = [self.kvstore.read(k.lstrip("/")) for k in keys]
         found: dict[str, Document | None] = {}
-        for key, future in zip(keys, futures, strict=True):
+        for key, future in zip(keys, futures, strict=True):  # read at once: one deadline
             try:
-                result = future.result()
-            except ValueError as err:
+                result = deadline.settle(future, remote=not self.is_local)
+            except (ValueError, TimeoutError) as err:
                 raise translate(err, f"cannot read {self.where(key)!r}") from err
             found[key] = None if result.state == "missing" else self._parse(key, result.value)
         return found
@@ -196,8 +198,9 @@ class Container:
     def write_json(self, key: str, document: Document) -> None:
         self._check_writable()
         try:
-            self.kvstore.write(key.lstrip("/"), _encode(document)).result()
-        except ValueError as err:
+            writing = self.kvstore.write(key.lstrip("/"), _encode(document))
+            deadline.settle(writing, remote=not self.is_local)
+        except (ValueError, TimeoutError) as err:
             raise translate(err, f"cannot write {self.where(key)!r}") from err
 
     def update_json(
@@ -209,13 +212,13 @@ class Container:
         key = key.lstrip("/")
         for _ in range(attempts):
             try:
-                result = self.kvstore.read(key).result()
+                remote = not self.is_local
+                result = deadline.settle(self.kvstore.read(key), remote=remote)
                 current = None if result.state == "missing" else self._parse(key, result.value)
                 new = change(copy.deepcopy(current))
-                stamp = self.kvstore.write(
-                    key, _encode(new), if_equal=result.stamp.generation
-                ).result()
-            except ValueError as err:
+                writing = self.kvstore.write(key, _encode(new), if_equal=result.stamp.generation)
+                stamp = deadline.settle(writing, remote=remote)
+            except (ValueError, TimeoutError) as err:
                 raise translate(err, f"cannot update {self.where(key)!r}") from err
             if stamp.generation:  # an empty generation: the condition failed, try again
                 return new

@@ -17,6 +17,7 @@ from funlib.geometry import Coordinate
 from dacapo.experiments.datasplits.datasets.arrays.errors import GeometryError, MetadataError
 
 from . import cosem, n5, ome_ngff, plain
+from .conflicts import conflicts
 from .nodes import Geometry, MetadataInput, is_channel_marker
 from .units import NM, WorldUnit, to_decimal, to_world
 
@@ -29,11 +30,13 @@ SPATIAL_DEFAULT = ("z", "y", "x")
 
 
 def read_geometry(meta: MetadataInput) -> Geometry:
-    """What the first convention that matches says (an empty Geometry if none does)."""
+    """What the first convention that matches says (an empty Geometry if none does), with a
+    note for each other statement of the voxel size or offset that disagrees with it."""
     for parser in PARSERS:
         found = parser(meta)
         if found is not None:
-            return found
+            disagree = conflicts(meta, found, PARSERS)
+            return attrs.evolve(found, notes=(*found.notes, *disagree)) if disagree else found
     return Geometry(convention="no metadata", where=meta.array.where)
 
 

@@ -17,7 +17,7 @@ from dacapo.experiments.datasplits.datasets.arrays.errors import (
     StorageError,
 )
 
-from .deadline import settings_hint
+from .deadline import DeadlineError, settings_hint
 
 _SPEC = re.compile(r"\s*\[tensorstore_spec='.*'\]\s*$", re.DOTALL)
 #: ENOSPC, EDQUOT, EFBIG as tensorstore reports them writing local files.
@@ -47,6 +47,8 @@ def translate(err: BaseException, what: str) -> ArrayError:
         return err
     message = short_message(err)
     code = message.split(":", 1)[0]
+    if isinstance(err, DeadlineError):
+        return StorageError(f"{what}: the server did not answer in time: {err}; {settings_hint()}")
     if isinstance(err, TimeoutError):
         return StorageError(f"{what}: timed out; check the network and the store's URL")
     if "does not support writing" in message or (
