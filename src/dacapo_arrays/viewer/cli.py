@@ -6,6 +6,7 @@ import re
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import attrs
@@ -20,8 +21,12 @@ from dacapo.experiments.datasplits.datasets.arrays import (
 )
 from dacapo.experiments.datasplits.datasets.arrays.tooling import Container
 
+if TYPE_CHECKING:
+    import neuroglancer
+
 from .browser import BrowserError
 from .files import source_url
+from .ome import multiscale, source_transform
 from .state import DEFAULT_SIZE, LAYOUTS, ViewerError
 
 
@@ -55,20 +60,54 @@ def _level(config: ZarrArrayConfig) -> int:
 
 
 def _groups(configs: list[ZarrArrayConfig]) -> dict[str, list[ZarrArrayConfig]]:
-    """The datasets of a path by multiscale group (levels ``s0``, ``s1``, ... together)."""
+    """The datasets of a path by multiscale group, finest level first: the datasets an
+    OME-NGFF ``multiscales`` of an enclosing group lists (any names, e.g. ngff-zarr's
+    ``scale0/image``), in its order; otherwise levels ``s0``, ``s1``, ... of one group."""
     groups: dict[str, list[ZarrArrayConfig]] = {}
+    declared: dict[tuple[str, str], list[str]] = {}
     for config in configs:
-        parent, _, last = config.dataset.rpartition("/")
-        groups.setdefault(parent if LEVEL.match(last) else config.dataset, []).append(config)
+        group = _declared_group(config, declared)
+        if group is None:
+            parent, _, last = config.dataset.rpartition("/")
+            group = parent if LEVEL.match(last) else config.dataset
+        groups.setdefault(group, []).append(config)
+    for group, members in groups.items():
+        order = declared.get((str(members[0].file_name), group)) or []
+        prefix = f"{group}/" if group else ""
+        if all(m.dataset.removeprefix(prefix) in order for m in members):
+            members.sort(key=lambda m: order.index(m.dataset.removeprefix(prefix)))
+        else:
+            members.sort(key=_level)
     return groups
 
 
-def load(target: str, bind: str = "127.0.0.1") -> list[tuple[Array, str | None]]:
-    """The layers ``target`` names, each with its multiscale source URL (or ``None``).
+def _declared_group(
+    config: ZarrArrayConfig, declared: dict[tuple[str, str], list[str]]
+) -> str | None:
+    """The nearest enclosing group whose ``multiscales`` lists ``config``'s dataset."""
+    parts = config.dataset.split("/")
+    for n in range(len(parts) - 1, -1, -1):
+        group = "/".join(parts[:n])
+        key = (str(config.file_name), group)
+        if key not in declared:
+            meta = multiscale(str(config.file_name), group)
+            paths = meta.get("datasets", []) if meta else []
+            declared[key] = [str(d.get("path")) for d in paths if isinstance(d, dict)]
+        if "/".join(parts[n:]) in declared[key]:
+            return group
+    return None
+
+
+def load(
+    target: str, bind: str = "127.0.0.1"
+) -> list[tuple[Array, neuroglancer.LayerDataSource | None]]:
+    """The layers ``target`` names, each with its multiscale data source (or ``None``).
 
     A config file is one layer. A zarr / N5 path (container, group or dataset, as ``info``
     takes) gives one layer per array below it, except that the levels of a multiscale group
-    (``NAME/s0``, ``NAME/s1``, ...) are one layer, read through its levels.
+    (``NAME/s0``, ``NAME/s1``, ...) are one layer, read through its levels by neuroglancer,
+    with the source transform that places it where this project reads it (:mod:`.ome`);
+    an OME-NGFF pyramid no transform places right is shown through the generic path.
     """
     from dacapo_arrays.cli._targets import configs_for_path, is_config_file  # (a cycle)
 
@@ -77,32 +116,49 @@ def load(target: str, bind: str = "127.0.0.1") -> list[tuple[Array, str | None]]
             return [(ArrayConfig.from_file(target).create_array(), None)]
         remote = _remote_pyramid(target)
         if remote is not None:
-            config, group = remote
-            array = config.create_array()
-            return [(array, _pyramid_url(array, config, group, bind))]
-        layers: list[tuple[Array, str | None]] = []
+            group, members = remote
+            array = attrs.evolve(members[0], name=group).create_array()
+            return [(array, _pyramid_source(array, group, members, bind))]
+        layers: list[tuple[Array, neuroglancer.LayerDataSource | None]] = []
         for group, members in _groups(configs_for_path(target)).items():
-            finest = min(members, key=_level)
-            array = attrs.evolve(finest, name=group).create_array()
-            url = _pyramid_url(array, finest, group, bind) if len(members) > 1 else None
-            layers.append((array, url))
+            name = group or Path(str(members[0].file_name)).name
+            array = attrs.evolve(members[0], name=name).create_array()
+            layers.append((array, _pyramid_source(array, group, members, bind)))
         return layers
     except ArrayError as err:
         raise click.ClickException(f"{target}: {err}") from err
 
 
-def _pyramid_url(array: Array, config: ZarrArrayConfig, group: str, bind: str) -> str | None:
-    """Neuroglancer's URL of the pyramid ``group`` that ``array`` (its finest level) is in;
-    ``None`` for N5 with channels (neuroglancer's N5 source cannot name a channel axis)."""
-    name = array.storage_format if isinstance(array, InStore) else "zarr2"
-    if name == "n5" and array.num_channels is not None:
+def _pyramid_source(
+    array: Array, group: str, members: list[ZarrArrayConfig], bind: str
+) -> neuroglancer.LayerDataSource | None:
+    """Neuroglancer's own source of the pyramid ``group`` that ``array`` (its finest level,
+    ``members[0]``) is in; ``None`` for a single array, for N5 with channels (neuroglancer's
+    N5 source cannot name a channel axis) and for an OME-NGFF pyramid whose levels
+    neuroglancer would misplace (:mod:`.ome`)."""
+    import neuroglancer
+
+    if len(members) < 2:
         return None
-    return source_url(str(config.file_name), group, name, bind)
+    fmt = array.storage_format if isinstance(array, InStore) else "zarr2"
+    if fmt == "n5" and array.num_channels is not None:
+        return None
+    container = str(members[0].file_name)
+    transform = None
+    if fmt in ("zarr2", "zarr3"):
+        prefix = f"{group}/" if group else ""
+        levels = {m.dataset.removeprefix(prefix): m.create_array() for m in members}
+        transform = source_transform(container, group, levels)
+        if transform is None:
+            return None
+    url = source_url(container, group, fmt, bind)
+    return neuroglancer.LayerDataSource(url=url, transform=transform)
 
 
-def _remote_pyramid(target: str) -> tuple[ZarrArrayConfig, str] | None:
-    """For a URL naming a stored multiscale group (``s3://b/out.zarr/raw``), the config of
-    its finest level and the group; ``None`` for anything else (a URL cannot be listed)."""
+def _remote_pyramid(target: str) -> tuple[str, list[ZarrArrayConfig]] | None:
+    """For a URL naming a stored multiscale group (``s3://b/out.zarr/raw``), the group and
+    the configs of its levels, finest first; ``None`` for anything else (a URL cannot be
+    listed)."""
     from dacapo_arrays.cli._targets import split_container  # (a cycle)
 
     container, group = split_container(target)
@@ -113,8 +169,10 @@ def _remote_pyramid(target: str) -> tuple[ZarrArrayConfig, str] | None:
     levels = stored_levels(Container(container), group)
     if len(levels) < 2:
         return None
-    dataset = f"{group}/{levels[0]}"
-    return ZarrArrayConfig(name=group, file_name=container, dataset=dataset), group
+    return group, [
+        ZarrArrayConfig(name=group, file_name=container, dataset=f"{group}/{level}")
+        for level in levels
+    ]
 
 
 def stored_levels(container: Container, group: str) -> list[str]:

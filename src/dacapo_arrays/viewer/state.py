@@ -96,14 +96,15 @@ def build_viewer(
     position: Sequence[float] | None = None,
     layout: str = "4panel",
     size: tuple[int, int] = DEFAULT_SIZE,
-    sources: Sequence[str | None] | None = None,
+    sources: Sequence[str | neuroglancer.LayerDataSource | None] | None = None,
 ) -> neuroglancer.Viewer:
     """A viewer showing ``arrays``, centred on ``position`` (world nm, one per global axis).
 
     Start the server first (``neuroglancer.set_server_bind_address``) to choose where it
     listens. The camera is fitted so the union of the arrays fills a window of ``size``.
     ``sources`` (one per array, ``None`` for the generic one) replaces an array's data source
-    by a URL neuroglancer reads itself, e.g. a stored pyramid's (see :mod:`.files`).
+    by a URL (or a ``LayerDataSource`` with its transform) neuroglancer reads itself, e.g. a
+    stored pyramid's (see :mod:`.files` and :mod:`.ome`).
     """
     import neuroglancer
 
@@ -179,7 +180,9 @@ def hidden_duplicates(arrays: Sequence[Array]) -> list[bool]:
     return hidden
 
 
-def _layer_of(array: Array, url: str | None = None) -> tuple[Any, dict[str, Any]]:
+def _layer_of(
+    array: Array, url: str | neuroglancer.LayerDataSource | None = None
+) -> tuple[Any, dict[str, Any]]:
     if not array._can_neuroglance():
         raise ViewerError(
             f"{array!r} cannot be shown in neuroglancer (dtype {array.dtype}); only bool, "
@@ -191,15 +194,20 @@ def _layer_of(array: Array, url: str | None = None) -> tuple[Any, dict[str, Any]
     return layer, kwargs
 
 
-def url_source(array: Array, url: str) -> Any:
+def url_source(array: Array, url: str | neuroglancer.LayerDataSource) -> Any:
     """The data source of ``array`` read from ``url`` by neuroglancer itself.
 
+    A source given with its transform is used as is (an OME-NGFF pyramid, see :mod:`.ome`).
     A zarr source places itself (OME-NGFF scale and translation). Neuroglancer's N5 source
     knows no offset and lists the axes reversed (``x``, ``y``, ``z``), so an N5 one gets
     the array's own translation, its columns in N5's order.
     """
     import neuroglancer
 
+    if not isinstance(url, str):
+        if url.transform is not None:
+            return url
+        url = str(url.url)
     if not url.startswith("n5://"):
         return url
     matrix = [[*row[-2::-1], row[-1]] for row in array._transform_matrix()]

@@ -47,7 +47,7 @@ def _levels_read(out: Path, zoom: float | None, tmp_path: Path) -> set[str]:
     _browser()
     ((array, url),) = load(str(out / "raw"))
     assert url is not None
-    assert url.startswith("zarr2://http://127.0.0.1:")
+    assert url.url.startswith("zarr2://http://127.0.0.1:")
     neuroglancer.set_server_bind_address("127.0.0.1", 0)
     served = serve_container(out).served
     served.clear()

@@ -104,7 +104,7 @@ def _view(group: Path, position: list[float], zoom: float, tmp_path: Path) -> tu
     container = group.parent
     ((array, url),) = load(str(group))
     assert url is not None
-    assert url.startswith("n5://http://127.0.0.1:"), url
+    assert url.url.startswith("n5://http://127.0.0.1:"), url
     neuroglancer.set_server_bind_address("127.0.0.1", 0)
     served = serve_container(container).served
     served.clear()

@@ -112,7 +112,7 @@ def _levels_read(target: str, zoom: float, tmp_path: Path) -> set[str]:
     ((array, url),) = load(target)
     assert array.name == "raw"
     assert url is not None
-    assert re.match(r"^zarr[23]://http://127\.0\.0\.1:\d+/raw$", url), url
+    assert re.match(r"^zarr[23]://http://127\.0\.0\.1:\d+/raw$", url.url), url
     neuroglancer.set_server_bind_address("127.0.0.1", 0)
     served = serve_container(target.rpartition("/")[0]).served
     served.clear()

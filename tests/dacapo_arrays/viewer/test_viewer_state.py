@@ -131,7 +131,7 @@ def test_view_takes_paths_and_a_pyramid_group_is_one_layer(tmp_path: Path) -> No
             ("flat", False),
             ("raw", True),
         ]
-        assert layers[1][1].endswith("/raw")
+        assert layers[1][1].url.endswith("/raw")
         ((single, url),) = load(str(out / "raw" / "s1"))
         assert (single.voxel_size, url) == ((16, 16, 16), None)
     finally:
