@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import attrs
 import click
 
 from dacapo.experiments.datasplits.datasets.arrays import (
@@ -87,8 +89,52 @@ def datasets_below(container: str, dataset: str) -> list[str]:
     return sorted(found)
 
 
-def configs_for_path(text: str) -> list[ZarrArrayConfig]:
-    """The arrays a zarr / N5 path names: the dataset itself, or every dataset below a group."""
+#: ``--world-unit`` of the commands that take zarr / N5 paths.
+world_unit_option = click.option(
+    "--world-unit",
+    metavar="UNIT",
+    help="World unit of the arrays a PATH names (ZarrArrayConfig's world_unit), for "
+    "voxel sizes or offsets that are fractional in nm, e.g. '0.01 nm' for 5.24 nm; "
+    "default nm. Config files set world_unit themselves.",
+)
+
+#: The Python advice of a refused fractional value, and the same for a PATH argument.
+PATH_ADVICE: tuple[tuple[str, str], ...] = (
+    (
+        r"ZarrArrayConfig\(world_unit=('[^']*')\) \(then give every array of the config tree "
+        r"the same world_unit\)",
+        r"--world-unit \1",
+    ),
+    (
+        r"state the ([a-z ]+) with ZarrArrayConfig\((\w+)=\.\.\.\)",
+        r"state the \1 in a config file (ZarrArrayConfig's \2)",
+    ),
+)
+
+
+def path_advice(message: str) -> str:
+    """``message`` with a config's ``world_unit`` advice as the ``--world-unit`` option,
+    for arrays named by a PATH argument (which has no config to edit).
+
+    >>> path_advice("open it exactly with ZarrArrayConfig(world_unit='0.1 nm') (then give "
+    ...             "every array of the config tree the same world_unit), or ...")
+    "open it exactly with --world-unit '0.1 nm', or ..."
+    """
+    for pattern, replacement in PATH_ADVICE:
+        message = re.sub(pattern, replacement, message)
+    return message
+
+
+def configs_for_path(text: str, world_unit: str | None = None) -> list[ZarrArrayConfig]:
+    """The arrays a zarr / N5 path names: the dataset itself, or every dataset below a group,
+    in ``world_unit`` (``--world-unit``; ``None``: nm)."""
+    return [
+        attrs.evolve(config, world_unit=world_unit) if world_unit else config
+        for config in _configs_for_path(text)
+    ]
+
+
+def _configs_for_path(text: str) -> list[ZarrArrayConfig]:
     container, dataset = split_container(text)
     scheme = urlsplit(container).scheme
     if scheme == "file":

@@ -99,7 +99,7 @@ def _declared_group(
 
 
 def load(
-    target: str, bind: str = "127.0.0.1"
+    target: str, bind: str = "127.0.0.1", world_unit: str | None = None
 ) -> list[tuple[Array, neuroglancer.LayerDataSource | None]]:
     """The layers ``target`` names, each with its multiscale data source (or ``None``).
 
@@ -108,25 +108,31 @@ def load(
     (``NAME/s0``, ``NAME/s1``, ...) are one layer, read through its levels by neuroglancer,
     with the source transform that places it where this project reads it (:mod:`.ome`);
     an OME-NGFF pyramid no transform places right is shown through the generic path.
+    ``world_unit`` (``--world-unit``) is the world unit of a path's arrays.
     """
-    from dacapo_arrays.cli._targets import configs_for_path, is_config_file  # (a cycle)
+    from dacapo_arrays.cli._targets import (  # (a cycle)
+        configs_for_path,
+        is_config_file,
+        path_advice,
+    )
 
     try:
         if is_config_file(target):
             return [(ArrayConfig.from_file(target).create_array(), None)]
-        remote = _remote_pyramid(target)
+        remote = _remote_pyramid(target, world_unit)
         if remote is not None:
             group, members = remote
             array = attrs.evolve(members[0], name=group).create_array()
             return [(array, _pyramid_source(array, group, members, bind))]
         layers: list[tuple[Array, neuroglancer.LayerDataSource | None]] = []
-        for group, members in _groups(configs_for_path(target)).items():
+        for group, members in _groups(configs_for_path(target, world_unit)).items():
             name = group or Path(str(members[0].file_name)).name
             array = attrs.evolve(members[0], name=name).create_array()
             layers.append((array, _pyramid_source(array, group, members, bind)))
         return layers
     except ArrayError as err:
-        raise click.ClickException(f"{target}: {err}") from err
+        message = str(err) if is_config_file(target) else path_advice(str(err))
+        raise click.ClickException(f"{target}: {message}") from err
 
 
 def _pyramid_source(
@@ -155,7 +161,9 @@ def _pyramid_source(
     return neuroglancer.LayerDataSource(url=url, transform=transform)
 
 
-def _remote_pyramid(target: str) -> tuple[str, list[ZarrArrayConfig]] | None:
+def _remote_pyramid(
+    target: str, world_unit: str | None = None
+) -> tuple[str, list[ZarrArrayConfig]] | None:
     """For a URL naming a stored multiscale group (``s3://b/out.zarr/raw``), the group and
     the configs of its levels, finest first; ``None`` for anything else (a URL cannot be
     listed)."""
@@ -170,7 +178,9 @@ def _remote_pyramid(target: str) -> tuple[str, list[ZarrArrayConfig]] | None:
     if len(levels) < 2:
         return None
     return group, [
-        ZarrArrayConfig(name=group, file_name=container, dataset=f"{group}/{level}")
+        ZarrArrayConfig(
+            name=group, file_name=container, dataset=f"{group}/{level}", world_unit=world_unit
+        )
         for level in levels
     ]
 
@@ -240,6 +250,12 @@ def stored_levels(container: Container, group: str) -> list[str]:
     help="Seconds to wait for the screenshot.",
 )
 @click.option("--browser", help="Chromium executable for --screenshot (default: from PATH).")
+@click.option(
+    "--world-unit",
+    metavar="UNIT",
+    help="World unit of the arrays a PATH names (as `info --world-unit`), e.g. '0.01 nm' "
+    "for 5.24 nm voxels; config files set world_unit themselves.",
+)
 def view(
     targets: tuple[str, ...],
     bind: str,
@@ -250,6 +266,7 @@ def view(
     size: tuple[int, int],
     timeout: float,
     browser: str | None,
+    world_unit: str | None,
 ) -> None:
     """Show arrays in neuroglancer, one layer each, lined up in nm: CONFIG files, or zarr /
     N5 PATHs as `info` takes them (a container or group shows every array below it; a
@@ -266,7 +283,7 @@ def view(
     from .files import stop_all
     from .state import build_viewer
 
-    shown = [layer for target in targets for layer in load(target, bind)]
+    shown = [layer for target in targets for layer in load(target, bind, world_unit)]
     arrays = [array for array, _ in shown]
     # A server already running in this process (an earlier view, a notebook) would keep its
     # own address and port and ignore --bind/--port: restart it on the ones asked for.
