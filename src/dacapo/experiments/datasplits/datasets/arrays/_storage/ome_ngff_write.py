@@ -25,6 +25,7 @@ from dacapo.experiments.datasplits.datasets.arrays.errors import GeometryError
 from . import placement
 from .formats import N5, ZARR3, Format
 from .kvstore import Container, Document
+from .units import json_number
 
 #: Voxel sizes and offsets in nm, one per spatial axis (ints, or floats for fractional nm).
 Lengths = Sequence[int | float]
@@ -111,10 +112,8 @@ def _corners(datasets: list[Any]) -> dict[str, tuple[Decimal, ...]]:
 def _number(value: Decimal) -> int | float:
     """``value`` as a JSON number that reads back as exactly ``value`` (a centre-aligned
     translation adds half a voxel: one more decimal digit), or a ``GeometryError``."""
-    if value == value.to_integral_value():
-        return int(value)
-    number = float(value)
-    if Decimal(repr(number)) != value:
+    number = json_number(value)
+    if number is None:
         raise GeometryError(
             f"the translation {value.normalize():f} nm (a level's corner plus half a voxel) "
             f"has more significant digits than a JSON number stores exactly; write the "

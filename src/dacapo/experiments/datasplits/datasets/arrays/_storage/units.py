@@ -180,10 +180,19 @@ def world_unit(text: Any, *, field: str = "ZarrArrayConfig.world_unit") -> World
     return WorldUnit(text.strip(), number * Decimal(unit.numerator) / Decimal(unit.denominator))
 
 
+def json_number(value: Decimal) -> int | float | None:
+    """``value`` as the JSON number that reads back as exactly ``value`` (see
+    :func:`to_decimal`): an int if whole, else the float whose shortest text is ``value``;
+    ``None`` if no float is written so (more than 15 significant digits)."""
+    if value == value.to_integral_value():
+        return int(value)
+    number = float(value)
+    return number if Decimal(repr(number)) == value else None
+
+
 def stored_nanometres(counts: Sequence[Any], world: WorldUnit, *, what: str) -> list[int | float]:
-    """Whole world units as the nm numbers a new dataset stores: whole nm as ints, fractional
-    nm as the float whose shortest text is the exact decimal (read back exactly, see
-    :func:`to_decimal`); a value that no float writes exactly is refused, never rounded.
+    """Whole world units as the nm numbers a new dataset stores (:func:`json_number`); a
+    value that no JSON number writes exactly is refused, never rounded.
 
     >>> stored_nanometres([524, 400, 400], world_unit("0.01 nm"), what="voxel size")
     [5.24, 4, 4]
@@ -191,11 +200,8 @@ def stored_nanometres(counts: Sequence[Any], world: WorldUnit, *, what: str) -> 
     result: list[int | float] = []
     for count in counts:
         value = Decimal(int(count)) * world.nm
-        if value == value.to_integral_value():
-            result.append(int(value))
-            continue
-        number = float(value)
-        if Decimal(repr(number)) != value:
+        number = json_number(value)
+        if number is None:
             raise GeometryError(
                 f"{what} {[int(c) for c in counts]} ({world}) is {value.normalize():f} nm, "
                 f"which a JSON number cannot store exactly (more than 15 significant "
