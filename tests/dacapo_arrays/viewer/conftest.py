@@ -7,6 +7,7 @@ its right half, x in [448, 832). Both span the same z and y range.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -48,3 +49,36 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         paths[name] = folder / f"{name}.yaml"
         zarr_source(folder, truth, name=name).to_file(paths[name])
     return paths
+
+
+def paths_served_for_a_view(
+    array: Any, source: Any, container: Path | str, zoom: float | None, tmp_path: Path
+) -> set[str]:
+    """Show ``array`` (neuroglancer ``source``) in a 400x400 xy view in real Chromium, at
+    ``zoom`` s0 voxels per screen pixel (``None``: fitted to the window), check that the
+    picture shows something, and return the paths our file server for ``container`` was
+    asked for."""
+    import neuroglancer
+
+    from dacapo_arrays.viewer.browser import screenshot
+    from dacapo_arrays.viewer.files import serve_container, stop_all
+    from dacapo_arrays.viewer.state import build_viewer
+
+    from .test_viewer_browser import _browser, rgb
+
+    _browser()
+    neuroglancer.set_server_bind_address("127.0.0.1", 0)
+    served = serve_container(str(container)).served
+    served.clear()
+    try:
+        viewer = build_viewer([array], layout="xy", size=(400, 400), sources=[source])
+        if zoom is not None:
+            with viewer.txn() as state:
+                state.cross_section_scale = zoom
+        screenshot(viewer, tmp_path / "view.png", size=(400, 400), timeout=120)
+    finally:
+        neuroglancer.stop()
+        stop_all()
+    image = rgb(tmp_path / "view.png")
+    assert image.mean(axis=2).std() > 5, "the image should show"
+    return set(served)

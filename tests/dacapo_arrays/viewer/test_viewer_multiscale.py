@@ -14,12 +14,9 @@ from funlib.geometry import Roi
 from dacapo.experiments.datasplits.datasets.arrays import ArrayIdentifier, NumpyArray
 from dacapo_arrays.blockwise import write
 from dacapo_arrays.testing.sources import zarr_source
-from dacapo_arrays.viewer.browser import screenshot
 from dacapo_arrays.viewer.cli import load
-from dacapo_arrays.viewer.files import serve_container, stop_all
-from dacapo_arrays.viewer.state import build_viewer
 
-from .conftest import em_like
+from .conftest import em_like, paths_served_for_a_view
 from .test_viewer_browser import _browser, rgb, saturation
 
 pytestmark = pytest.mark.browser
@@ -42,26 +39,10 @@ def pyramid(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _levels_read(out: Path, zoom: float | None, tmp_path: Path) -> set[str]:
     """The levels whose chunks a 400x400 view of the pyramid group read, at ``zoom`` s0
     voxels per screen pixel (``None``: fitted to the window, about 0.7)."""
-    import neuroglancer
-
-    _browser()
     ((array, url),) = load(str(out / "raw"))
     assert url is not None
     assert url.url.startswith("zarr2://http://127.0.0.1:")
-    neuroglancer.set_server_bind_address("127.0.0.1", 0)
-    served = serve_container(out).served
-    served.clear()
-    try:
-        viewer = build_viewer([array], layout="xy", size=(400, 400), sources=[url])
-        if zoom is not None:
-            with viewer.txn() as state:
-                state.cross_section_scale = zoom
-        screenshot(viewer, tmp_path / "view.png", size=(400, 400), timeout=120)
-    finally:
-        neuroglancer.stop()
-        stop_all()
-    image = rgb(tmp_path / "view.png")
-    assert image.mean(axis=2).std() > 5, "the image should show"
+    served = paths_served_for_a_view(array, url, out, zoom, tmp_path)
     return {m.group(1) for p in served if (m := re.match(r"^/raw/(s\d)/\d+/\d+/\d+$", p))}
 
 

@@ -23,13 +23,9 @@ from funlib.geometry import Roi
 from dacapo.experiments.datasplits.datasets.arrays import ArrayIdentifier, NumpyArray
 from dacapo_arrays.blockwise import write
 from dacapo_arrays.testing.sources import zarr_source
-from dacapo_arrays.viewer.browser import screenshot
 from dacapo_arrays.viewer.cli import load
-from dacapo_arrays.viewer.files import serve_container, stop_all
-from dacapo_arrays.viewer.state import build_viewer
 
-from .conftest import em_like
-from .test_viewer_browser import _browser, rgb
+from .conftest import em_like, paths_served_for_a_view
 
 pytestmark = pytest.mark.browser
 
@@ -106,26 +102,11 @@ def over_http(pyramids: Path) -> Iterator[str]:
 
 def _levels_read(target: str, zoom: float, tmp_path: Path) -> set[str]:
     """The levels whose chunks a 400x400 view of ``target`` read at ``zoom``."""
-    import neuroglancer
-
-    _browser()
     ((array, url),) = load(target)
     assert array.name == "raw"
     assert url is not None
     assert re.match(r"^zarr[23]://http://127\.0\.0\.1:\d+/raw$", url.url), url
-    neuroglancer.set_server_bind_address("127.0.0.1", 0)
-    served = serve_container(target.rpartition("/")[0]).served
-    served.clear()
-    try:
-        viewer = build_viewer([array], layout="xy", size=(400, 400), sources=[url])
-        with viewer.txn() as state:
-            state.cross_section_scale = zoom
-        screenshot(viewer, tmp_path / "view.png", size=(400, 400), timeout=120)
-    finally:
-        neuroglancer.stop()
-        stop_all()
-    image = rgb(tmp_path / "view.png")
-    assert image.mean(axis=2).std() > 5, "the image should show"
+    served = paths_served_for_a_view(array, url, target.rpartition("/")[0], zoom, tmp_path)
     # zarr v2 chunk keys raw/sK/0.0.0; zarr v3 raw/sK/c/0/0/0
     return {m.group(1) for p in served if (m := re.match(r"^/raw/(s\d)/(c/)?\d+[./]", p))}
 
