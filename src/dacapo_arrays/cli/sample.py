@@ -16,16 +16,31 @@ import click
 @click.option("--seed", type=int, default=None, help="Seed (default: the config's, else 0).")
 @click.option("--report", is_flag=True, help="Print samples/s, MB/s and the rejection rate.")
 @click.option(
+    "--cache",
+    "cache_mb",
+    type=click.IntRange(min=0),
+    default=None,
+    help="MB of memory for keeping datasets that fit (default: the config's, else 1024; 0: none).",
+)
+@click.option(
     "--png",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
     help="Write a picture of the first samples (image slice, targets overlaid).",
 )
-def sample(config: Path, count: int, seed: int | None, report: bool, png: Path | None) -> None:
+def sample(
+    config: Path,
+    count: int,
+    seed: int | None,
+    report: bool,
+    cache_mb: int | None,
+    png: Path | None,
+) -> None:
     """Draw COUNT samples from the sampler config file CONFIG."""
     from dacapo_arrays.sampling.config import load_sampler
 
-    sampler = load_sampler(config, seed=seed)
+    cache = None if cache_mb is None else cache_mb * 10**6
+    sampler = load_sampler(config, seed=seed, cache=cache)
     kept: list[dict[str, Any]] = []
     start = time.perf_counter()
     for drawn in sampler.take(count):
@@ -41,6 +56,10 @@ def sample(config: Path, count: int, seed: int | None, report: bool, png: Path |
         click.echo(
             f"rejection rate  {stats.rejection_rate:.1%} "
             f"({stats.rejected} of {stats.candidates} candidates)"
+        )
+        click.echo(
+            f"kept in memory  {sum(sampler.kept)} of {len(sampler.kept)} dataset(s), "
+            f"{sampler.kept_bytes / 1e6:.1f} MB (cache {sampler.cache / 1e6:.0f} MB)"
         )
     if png is not None and kept:
         from dacapo_arrays.sampling.picture import picture

@@ -9,7 +9,7 @@
     shapes: {raw: [48, 48, 48], gt: [24, 24, 24], mask: [24, 24, 24]}
     seed: 0
     # optional, as Sampler's keywords: weights, reject, max_tries, pad, mirror, transpose,
-    # prefetch
+    # prefetch, cache
 """
 
 from __future__ import annotations
@@ -23,7 +23,17 @@ from dacapo.experiments.datasplits.datasets.arrays.tooling import read_document
 
 from .sampler import Sampler
 
-OPTIONS = ("seed", "weights", "reject", "max_tries", "pad", "mirror", "transpose", "prefetch")
+OPTIONS = (
+    "seed",
+    "weights",
+    "reject",
+    "max_tries",
+    "pad",
+    "mirror",
+    "transpose",
+    "prefetch",
+    "cache",
+)
 
 
 def _array_config(value: Any, folder: Path, where: str) -> ArrayConfig:

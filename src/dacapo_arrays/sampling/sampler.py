@@ -29,11 +29,16 @@ from dacapo.experiments.datasplits.datasets.arrays import Array, ArrayConfig
 from dacapo.experiments.datasplits.datasets.arrays.tooling import gather, shared_reads, then
 
 from .augment import Augment, apply, augment_of
+from .cache import KeptRegion, choose_kept, region_bytes
 from .windows import Windows, windows_of
 
 Source = Array | ArrayConfig
 #: One sample: each name's window ROI (world units) and its voxels.
 Sample = dict[str, tuple[Roi, np.ndarray]]
+
+
+#: The default ``cache``: 1 GiB per process.
+DEFAULT_CACHE = 1 << 30
 
 
 class RejectionError(ValueError):
@@ -104,6 +109,10 @@ class Sampler:
     * ``mirror``, ``transpose``: ``True`` or a list of spatial axis names: flip each with
       probability 1/2, permute them at random; the same for every array of a sample.
     * ``prefetch``: samples whose reads are in flight at once (memory: that many samples).
+    * ``cache``: bytes of memory (per process) for keeping datasets whose windows all lie in
+      a region that fits: the most drawn per byte first, read once as windows touch them
+      (see :mod:`~dacapo_arrays.sampling.cache`); ``0`` reads every window from its array.
+      :attr:`kept` says which datasets are kept and :attr:`kept_bytes` how much they take.
     """
 
     def __init__(
@@ -119,6 +128,7 @@ class Sampler:
         mirror: bool | Sequence[str] = False,
         transpose: bool | Sequence[str] = False,
         prefetch: int = 4,
+        cache: int = DEFAULT_CACHE,
     ) -> None:
         if isinstance(datasets, Mapping):
             datasets = [datasets]
@@ -149,6 +159,8 @@ class Sampler:
         if unknown:
             raise ValueError(f"reject names {unknown}, which are not sampled (names: {names})")
         self.probabilities = self._probabilities(weights)
+        self.cache = int(cache)
+        self._kept = self._keep(self.cache)
 
     def _probabilities(self, weights: Sequence[float] | None) -> np.ndarray:
         if weights is None:
@@ -160,6 +172,32 @@ class Sampler:
                 f"non-negative weight per dataset, not all zero"
             )
         return given / given.sum()  # type: ignore[no-any-return]
+
+    def _keep(self, budget: int) -> list[dict[str, KeptRegion] | None]:
+        if budget < 0:
+            raise ValueError(f"cache={budget} is negative; give bytes of memory, or 0 for none")
+        regions = []
+        for arrays, windows in zip(self.datasets, self.windows, strict=True):
+            regions.append({n: windows.region(n).intersect(arrays[n].roi) for n in self.names})
+        sizes = [
+            sum(region_bytes(arrays[n], found[n]) for n in self.names)
+            for arrays, found in zip(self.datasets, regions, strict=True)
+        ]
+        chosen = choose_kept(sizes, list(self.probabilities), budget)
+        return [
+            {n: KeptRegion(arrays[n], found[n]) for n in self.names} if keep else None
+            for arrays, found, keep in zip(self.datasets, regions, chosen, strict=True)
+        ]
+
+    @property
+    def kept(self) -> list[bool]:
+        """Per dataset: whether it is kept in memory (see ``cache``)."""
+        return [kept is not None for kept in self._kept]
+
+    @property
+    def kept_bytes(self) -> int:
+        """Memory the kept datasets take once all of their regions are read."""
+        return sum(r.nbytes for kept in self._kept if kept for r in kept.values())
 
     # -- streams ----------------------------------------------------------------------------
 
@@ -189,9 +227,12 @@ class Sampler:
         rng = self._rng(*keys)
         return [self._draw(rng) for _ in range(count)]
 
-    def _read_window(self, array: Array, name: str, roi: Roi) -> Future[np.ndarray]:
+    def _read_window(
+        self, array: Array, name: str, roi: Roi, kept: KeptRegion | None
+    ) -> Future[np.ndarray]:
+        reader = array if kept is None else kept
         if name not in self.pad or array.roi.contains(roi):
-            return array.read_async(roi)
+            return reader.read_async(roi)
         inside = roi.intersect(array.roi)
         voxel = array.voxel_size
         spatial = tuple(int(s) for s in roi.shape / voxel)
@@ -202,13 +243,14 @@ class Sampler:
             for b, s, o, v in zip(inside.begin, inside.shape, roi.begin, voxel, strict=True)
         )
         where = (slice(None),) * (len(shape) - len(where)) + where
-        return then(array.read_async(inside), _place, fill, where)
+        return then(reader.read_async(inside), _place, fill, where)
 
     def _start(self, draw: _Draw) -> tuple[dict[str, Roi], Future[list[Any]]]:
         arrays, windows = self.datasets[draw.dataset], self.windows[draw.dataset]
+        kept = self._kept[draw.dataset] or {}
         rois = {n: windows.window(n, draw.point) for n in self.names}
         with shared_reads():  # e.g. a target and a mask of the same labels read them once
-            reads = [self._read_window(arrays[n], n, rois[n]) for n in self.names]
+            reads = [self._read_window(arrays[n], n, rois[n], kept.get(n)) for n in self.names]
         return rois, gather(reads)
 
     def _finish(self, draw: _Draw, rois: dict[str, Roi], values: list[np.ndarray]) -> Sample:

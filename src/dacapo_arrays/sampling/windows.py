@@ -56,6 +56,14 @@ class Windows:
         begin = [((2 * p - w) // (2 * v)) * v for p, w, v in zip(point, width, voxel, strict=True)]
         return Roi(begin, width)
 
+    def region(self, name: str) -> Roi:
+        """The union of the windows of ``name`` over every valid point (a window's begin
+        grows with the point, so it spans the first point's window to the last one's)."""
+        last = Coordinate(c - 1 for c in self.counts)
+        lowest = self.window(name, self.point([0] * len(self.counts)))
+        highest = self.window(name, self.point(last))
+        return Roi(lowest.begin, highest.end - lowest.begin)
+
 
 def _residue(step: int, axis: int, widths: list[Coordinate], voxels: list[Coordinate]) -> int:
     for r in range(step):

@@ -29,6 +29,15 @@ def test_sample_reports_and_draws_a_picture(tmp_path: Path, cli: Any) -> None:
     assert "rejection rate" in done.stdout
     assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     assert "overlaid: gt" in done.stdout
+    assert "kept in memory  1 of 1 dataset(s)" in done.stdout
+
+
+def test_sample_cache_option_turns_keeping_off(tmp_path: Path, cli: Any) -> None:
+    configs = tmp_path / "demo" / "configs"
+    write_configs(make_sample(tmp_path / "demo"), configs)
+    done = cli("sample", str(configs / "sample.yaml"), "--n", "3", "--report", "--cache", "0")
+    assert done.returncode == 0, done.stderr
+    assert "kept in memory  0 of 1 dataset(s), 0.0 MB (cache 0 MB)" in done.stdout
 
 
 def test_a_config_with_unknown_keys_is_refused(tmp_path: Path, cli: Any) -> None:

@@ -45,15 +45,17 @@ VOXELS = st.tuples(*[st.sampled_from([1, 2, 4, 8])] * 3)
     voxels=st.lists(VOXELS, min_size=1, max_size=3),
     shapes=st.lists(st.tuples(*[st.integers(1, 9)] * 3), min_size=3, max_size=3),
     seed=st.integers(0, 2**16),
+    cache=st.sampled_from([0, 1 << 30]),  # read window by window, or kept in memory
 )
 def test_windows_are_centred_inside_and_equal_whole_reads(
-    voxels: list[tuple[int, ...]], shapes: list[tuple[int, ...]], seed: int
+    voxels: list[tuple[int, ...]], shapes: list[tuple[int, ...]], seed: int, cache: int
 ) -> None:
     arrays = {f"a{i}": _array(v, i) for i, v in enumerate(voxels)}
     wanted = {n: shapes[i] for i, n in enumerate(arrays)}
     sizes = [(s, v) for n in arrays for s, v in zip(wanted[n], arrays[n].voxel_size, strict=True)]
     assume(all(s * v <= WORLD for s, v in sizes))
-    sampler = Sampler([arrays], wanted, seed=seed, prefetch=2)
+    sampler = Sampler([arrays], wanted, seed=seed, prefetch=2, cache=cache)
+    assert sampler.kept == [cache > 0]
     for sample in itertools.islice(sampler, 3):
         centres = set()
         for name, (roi, values) in sample.items():
@@ -207,7 +209,8 @@ def _slow_sampler(**options: object) -> Sampler:
     slow = _Slow.from_np_array(base.data, base.roi, base.voxel_size, base.axes)
     assert isinstance(slow, _Slow)
     _Slow.finished = 0
-    return Sampler([{"raw": slow}], {"raw": (4, 4, 4)}, prefetch=6, **options)  # type: ignore[arg-type]
+    # cache=0: windows read one by one, so the reads counted are the samples' own
+    return Sampler([{"raw": slow}], {"raw": (4, 4, 4)}, prefetch=6, cache=0, **options)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("count", [0, 1, 3, 10])
