@@ -6,6 +6,7 @@ import pickle
 import tempfile
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -374,3 +375,53 @@ def test_verify_checks_the_groupings(tmp_path: Path, groupings, problem: str) ->
         name="mask", source_array_config=config, groupings=groupings
     )
     assert mask_config.verify() == (False, f"$ (MissingAnnotationsMaskConfig 'mask'): {problem}")
+
+
+@SLOW
+@given(
+    dtype=st.sampled_from(["uint16", "uint32", "uint64", "int32", "int64"]),
+    high=st.sampled_from([5, 255, 300, 70_000]),
+    signed=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_a_target_and_a_mask_of_one_read_share_its_narrow_copy(
+    dtype: str, high: int, signed: bool, seed: int
+) -> None:
+    """In a ``shared_reads`` block (as the Sampler reads a sample) a BinarizeArray and a mask of
+    the same labels compute on one narrow copy, made once; both equal their references."""
+    from dacapo.experiments.datasplits.datasets.arrays import BinarizeArrayConfig
+    from dacapo.experiments.datasplits.datasets.arrays import binarize_array as binarize_module
+    from dacapo.experiments.datasplits.datasets.arrays import missing_annotations_mask as module
+    from dacapo.experiments.datasplits.datasets.arrays._reads import shared_reads
+    from dacapo.experiments.datasplits.datasets.arrays.kernels import narrow_labels
+    from dacapo_arrays.testing.cases.binarize import binarize_reference
+
+    low = -2 if signed and dtype.startswith("int") else 0
+    rng = np.random.default_rng(seed)
+    values = rng.integers(low, min(high, np.iinfo(dtype).max), (4, 6, 8), endpoint=True)
+    truth = NumpyArray.from_np_array(
+        values.astype(dtype), Roi((0, 0, 0), (16, 24, 32)), (4, 4, 4), ["z", "y", "x"]
+    )
+    groupings = [("a", [1, 2]), ("b", [3, 300]), ("c", [4, 5, 70_000])]
+    calls: list[np.dtype] = []
+
+    def counted(labels: np.ndarray) -> np.ndarray:
+        calls.append(labels.dtype)
+        return narrow_labels(labels)
+
+    with tempfile.TemporaryDirectory() as folder:
+        config = _labels_source(Path(folder), truth, {"labels": []})
+        mask = _mask(config, groupings)
+        target = BinarizeArrayConfig("gt", config, groupings).create_array()
+        roi = Roi((4, 4, 8), (8, 16, 16))
+        with (
+            mock.patch.object(binarize_module, "narrow_labels", counted),
+            mock.patch.object(module, "narrow_labels", counted),
+        ):
+            with shared_reads():
+                got_target, got_mask = target.read_async(roi), mask.read_async(roi)
+            got_target, got_mask = got_target.result(), got_mask.result()
+    assert calls == [np.dtype(dtype)]
+    labels = truth[roi]
+    np.testing.assert_array_equal(got_target, binarize_reference(labels, groupings, 0))
+    np.testing.assert_array_equal(got_mask, np.stack([labels > 0] * 3).astype(np.uint8))

@@ -20,7 +20,7 @@ from dacapo.experiments.datasplits.datasets.arrays import (
     StorageError,
     SumArrayConfig,
 )
-from dacapo.experiments.datasplits.datasets.arrays._reads import gather
+from dacapo.experiments.datasplits.datasets.arrays._reads import derive, done, gather, shared_reads
 from dacapo_arrays.testing.sources import numpy_truth, zarr_source
 from dacapo_arrays.testing.virtual import recorded_reads_of
 
@@ -134,8 +134,6 @@ def test_gather_keeps_order_and_reports_the_first_error() -> None:
 
 
 def test_shared_reads_issue_one_read_per_dataset_and_roi(tmp_path: Path) -> None:
-    from dacapo.experiments.datasplits.datasets.arrays._reads import shared_reads
-
     truth = numpy_truth(shape=(8, 8, 8), voxel_size=(1, 1, 1), offset=(0, 0, 0))
     config = zarr_source(tmp_path, truth)
     one, two = config.to_array(), config.to_array()
@@ -146,6 +144,32 @@ def test_shared_reads_issue_one_read_per_dataset_and_roi(tmp_path: Path) -> None
     assert other is not first
     assert one.read_async(roi) is not two.read_async(roi)
     np.testing.assert_array_equal(first.result(), truth[roi])
+
+
+def test_derive_computes_once_per_future_and_function_in_a_shared_block() -> None:
+    calls: list[int] = []
+
+    def double(value: int) -> int:
+        calls.append(value)
+        return 2 * value
+
+    source = done(3)
+    with shared_reads():
+        first, again, other = (
+            derive(source, double),
+            derive(source, double),
+            derive(done(3), double),
+        )
+        halved = derive(source, lambda value: value // 2)
+    assert first is again
+    assert other is not first
+    assert [first.result(), other.result(), halved.result()] == [6, 6, 1]
+    assert calls == [3, 3]
+    assert derive(source, double) is not derive(source, double)  # outside a block: each time
+    failed: Future[int] = Future()
+    failed.set_exception(KeyError("lost"))
+    with shared_reads(), pytest.raises(KeyError, match="lost"):
+        derive(failed, double).result()
 
 
 def _multi_source_configs(folder: Path) -> dict[str, object]:

@@ -168,6 +168,13 @@ def shared(key: Hashable, start: Callable[[], Future[T]]) -> Future[T]:
     return future
 
 
+def derive(future: Future[Any], function: Callable[[Any], T]) -> Future[T]:
+    """``then(future, function)``; in a ``shared_reads`` block, once per ``future`` and
+    ``function``: e.g. the narrow copy of labels that a binarized target and a mask of the same
+    shared read both compute on. ``function`` must not modify its argument."""
+    return shared(("derive", future, function), lambda: then(future, function))
+
+
 def read_async(array: Array, roi: Roi) -> Future[np.ndarray]:
     """``array[roi]`` as a future: the request is checked now (errors raise at once), the
     voxels arrive later. See :meth:`Array.read_async`."""

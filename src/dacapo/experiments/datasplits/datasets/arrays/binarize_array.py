@@ -12,11 +12,11 @@ import attrs
 import numpy as np
 from funlib.geometry import Roi
 
-from ._reads import then
+from ._reads import derive, then
 from ._virtual_array import VirtualArray
 from .array import CHANNEL_AXIS
 from .errors import ConfigError
-from .kernels import binarize, label_range
+from .kernels import binarize, label_range, narrow_labels
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -78,7 +78,10 @@ class BinarizeArray(VirtualArray):
         return binarize(self.source[roi], self._groupings, self.background)
 
     def _read_async(self, roi: Roi) -> Future[np.ndarray]:
-        return then(self.source.read_async(roi), binarize, self._groupings, self.background)
+        # On the narrow copy (when the labels fit one), which a mask of the same shared read
+        # computes on too: made once per sample (see ``derive``).
+        labels = derive(self.source.read_async(roi), narrow_labels)
+        return then(labels, binarize, self._groupings, self.background)
 
 
 __all__ = ["BinarizeArray", "binarize", "label_range"]

@@ -10,9 +10,10 @@ import numpy as np
 from funlib.geometry import Roi
 
 from ._multi_source import describe, without_channel_axis
-from ._reads import done, then
+from ._reads import derive, done, then
 from ._virtual_array import VirtualArray
 from .array import CHANNEL_AXIS
+from .kernels import narrow_labels
 from .missing_annotations_mask_metadata import Annotation, parse_annotation_metadata
 
 if TYPE_CHECKING:
@@ -73,12 +74,20 @@ class MissingAnnotationsMask(VirtualArray):
     def _read_async(self, roi: Roi) -> Future[np.ndarray]:
         if all(self._unusable):
             return done(np.zeros(self._request_shape(roi), np.uint8))
-        return then(self.source.read_async(roi), self._mask, roi)
+        # On the narrow copy of the labels (when they fit one), shared with a BinarizeArray
+        # of the same shared read (see ``derive``).
+        labels = derive(self.source.read_async(roi), narrow_labels)
+        return then(labels, self._mask, roi)
 
     def _mask(self, labels: np.ndarray, roi: Roi) -> np.ndarray:
-        out = np.zeros(self._request_shape(roi), np.uint8)
-        annotated = self._annotation.annotated(labels)
+        out = np.empty(self._request_shape(roi), np.uint8)
+        first = None  # the first usable channel: computed once, copied to the others
         for channel, unusable in enumerate(self._unusable):
-            if not unusable:
-                out[channel] = annotated
+            if unusable:
+                out[channel] = 0
+            elif first is None:
+                self._annotation.annotated(labels, out=out[channel].view(bool))
+                first = channel
+            else:
+                out[channel] = out[first]
         return out

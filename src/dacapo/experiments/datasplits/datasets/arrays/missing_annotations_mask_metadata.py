@@ -67,14 +67,16 @@ class Annotation:
     #: Label ids present in the crop but not (densely) annotated.
     not_annotated: frozenset[int] = frozenset()
 
-    def annotated(self, labels: np.ndarray) -> np.ndarray:
-        """Boolean mask of the annotated voxels of ``labels``."""
+    def annotated(self, labels: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """Boolean mask of the annotated voxels of ``labels`` (written into ``out``, a bool
+        array of their shape, when given)."""
+        mask = np.empty(labels.shape, bool) if out is None else out
         if self.form == LABELS:
-            mask: np.ndarray = labels > 0
+            np.greater(labels, 0, out=mask)
         elif self.unknown is None:
-            mask = np.ones(labels.shape, bool)
-        else:
-            mask = labels != self.unknown
+            mask[...] = True
+        else:  # an ``unknown`` the dtype cannot hold is nowhere: numpy compares exactly
+            np.not_equal(labels, self.unknown, out=mask)
         return mask
 
     def unusable(self, ids: Iterable[int]) -> bool:
