@@ -38,9 +38,8 @@ def labels(draw: st.DrawFn) -> np.ndarray:
         low, high, shape, dtype=dtype, endpoint=True
     )
     if values.size and draw(st.booleans()):  # an outlier in a late block
-        values.flat[draw(st.integers(0, values.size - 1))] = draw(
-            st.sampled_from([low, high, 255, 256])
-        )
+        outliers = [v for v in (low, high, 255, 256) if info.min <= v <= info.max]
+        values.flat[draw(st.integers(0, values.size - 1))] = draw(st.sampled_from(outliers))
     return values
 
 
