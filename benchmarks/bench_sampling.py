@@ -17,13 +17,16 @@ spread slowest-fastest):
   is a copy; its note gives how long its first samples (reading what it keeps) took;
 * ``Sampler(cache=0)``: every window read from the arrays, like the ceiling;
 * ``SampleStream`` in a DataLoader with 2 spawned workers (in the ``.venv-torch`` venv that
-  ``.ci/run`` builds; skipped, with the reason, when there is none);
+  ``.ci/run`` builds; skipped, with the reason, when there is none), beside the same
+  DataLoader passing constant tensors of a sample's shapes (``torch_constant.py``): what
+  the DataLoader itself costs (collating into shared memory, passing batches);
 * the Sampler on the arrays cellmap-data reads (the raw and one 0/1 group per class, written
   once from the same labels), for a comparison on the same bytes;
 * cellmap-data's ``CellMapDataset`` (``CELLMAP_PINS``) in its own venv
   (``benchmarks/.envs/cellmap``, built once with ``python3 -m venv`` + pip), as a subprocess
   (``cellmap_peer.py``) timed in the same interleaved passes; its row says why when it cannot
   run here;
+* gunpowder with ``SamplerSource``: the Sampler (kept) as the pipeline's one source node;
 * DaCapo's way: gunpowder 1.4, one source node per array (each ``array[roi]`` one at a time,
   as DaCapo 0.3's ``DaCapoArraySource``) + ``MergeProvider`` + ``RandomLocation``.
 
@@ -269,6 +272,24 @@ def _gunpowder(configs: dict[str, ZarrArrayConfig]) -> object:
     return run
 
 
+def _gunpowder_sampler_source(sampler: Sampler) -> object:
+    """The Sampler in a gunpowder pipeline: ``SamplerSource`` (``dacapo_arrays.sampling``)."""
+    import gunpowder as gp
+
+    from dacapo_arrays.sampling.gunpowder import SamplerSource
+
+    source = SamplerSource(sampler, {name: gp.ArrayKey(name.upper()) for name in SHAPES})
+    request = source.request()
+    built = gp.build(source)
+    built.__enter__()
+
+    def run() -> None:
+        for _ in range(SAMPLES):
+            source.request_batch(request)
+
+    return run
+
+
 def _in_torch_venv(mode: str) -> tuple[float, str] | str:
     """``(samples/s, note)`` measured by ``python -m benchmarks.bench_sampling MODE`` in the
     torch venv, or why it could not run."""
@@ -290,27 +311,43 @@ def _in_torch_venv(mode: str) -> tuple[float, str] | str:
 
 
 def _dataloader_main() -> None:
+    """Prints ``samples/s R spread A-B constant C spread D-E``: the Sampler in a DataLoader
+    with 2 spawned workers, and the same DataLoader passing constant tensors of a sample's
+    shapes (its own ceiling), epochs interleaved."""
     from torch.utils.data import DataLoader
 
+    from benchmarks.torch_constant import ConstantSamples
     from dacapo_arrays.sampling.torch import SampleStream
 
     configs = make_cellmap_like()
     stream = SampleStream(_sampler(configs), samples_per_epoch=SAMPLES)
-    loader = DataLoader(
-        stream,
-        batch_size=2,
-        num_workers=2,
-        multiprocessing_context="spawn",
-        persistent_workers=True,
-    )
-    list(loader)  # warm-up: start the workers, open the handles
-    rates = []
+    gt = (len(GROUPS), *SHAPES["gt"])
+    constant = ConstantSamples({"raw": SHAPES["raw"], "gt": gt, "mask": gt}, SAMPLES)
+    loaders = [
+        DataLoader(
+            dataset,
+            batch_size=2,
+            num_workers=2,
+            multiprocessing_context="spawn",
+            persistent_workers=True,
+        )
+        for dataset in (stream, constant)
+    ]
+    for loader in loaders:
+        list(loader)  # warm-up: start the workers, open the handles, read what is kept
+    rates: list[list[float]] = [[], []]
     for epoch in range(1, PASSES + 1):
         stream.set_epoch(epoch)
-        start = time.perf_counter()
-        list(loader)
-        rates.append(SAMPLES / (time.perf_counter() - start))
-    print(f"samples/s {float(np.median(rates)):.3f} spread {min(rates):.2f}-{max(rates):.2f}")
+        for loader, into in zip(loaders, rates, strict=True):
+            start = time.perf_counter()
+            list(loader)
+            into.append(SAMPLES / (time.perf_counter() - start))
+    print(
+        " ".join(
+            f"{label} {float(np.median(r)):.3f} spread {min(r):.2f}-{max(r):.2f}"
+            for label, r in zip(("samples/s", "constant"), rates, strict=True)
+        )
+    )
 
 
 def _cellmap_env() -> Path | str:
@@ -423,6 +460,7 @@ def run(data: Data) -> list[Row]:
         "Sampler, cache=0": draw(uncached),
         "Sampler, class groups": draw(same_arrays),
         "gunpowder": _gunpowder(configs),
+        "gunpowder, SamplerSource": _gunpowder_sampler_source(_sampler(configs, prefetch=4)),
     }
     contenders = {name: _with_cpu(f, cpu[name]) for name, f in contenders.items()}
     peer = _cellmap(Path(configs["raw"].file_name))
@@ -460,7 +498,7 @@ def run(data: Data) -> list[Row]:
             "Sampler on cellmap-data's arrays (raw + a 0/1 group per class, no mask)",
             "Sampler, class groups",
         ),
-        _dataloader_row(task, ceiling),
+        *_dataloader_rows(task, ceiling),
     ]
     if "cellmap-data" in rates:
         versus = rates["Sampler, class groups"] / rates["cellmap-data"]
@@ -482,23 +520,40 @@ def run(data: Data) -> list[Row]:
             f"(cache=0: {plain / rates['gunpowder']:.1f}x)",
         )
     )
+    rows.append(
+        row(
+            "gunpowder, SamplerSource (the Sampler as its source node)",
+            "gunpowder, SamplerSource",
+            f"; {rates['gunpowder, SamplerSource'] / rates['gunpowder']:.1f}x a source per array",
+        )
+    )
     RATIOS.append(f"sampling-kept-ratio: {ours / rates['ceiling, kept']:.2f}")
     RATIOS.append(f"sampling-ratio: {plain / ceiling:.2f}")
     return rows
 
 
-def _dataloader_row(task: str, ceiling: float) -> Row:
+def _dataloader_rows(task: str, ceiling: float) -> list[Row]:
     loader = _in_torch_venv("dataloader")
     name = f"{task}: DataLoader 2 workers"
     if isinstance(loader, str):
-        return Row(name, 0.0, note=f"skipped: {loader}")
+        return [Row(name, 0.0, note=f"skipped: {loader}")]
     rate, note = loader
-    return Row(
-        name,
-        rate * SAMPLE_BYTES / 1e6,
-        (rate / ceiling, "ceiling"),
-        f"{rate:.2f} samples/s ({note})",
-    )
+    ours, constant = note.split(" constant ")
+    passing = float(constant.split()[0])
+    return [
+        Row(
+            f"{name}, constant tensors of a sample's shapes (the DataLoader's own ceiling)",
+            passing * SAMPLE_BYTES / 1e6,
+            (passing / ceiling, "ceiling"),
+            f"{passing:.2f} samples/s ({constant.split(maxsplit=1)[1]})",
+        ),
+        Row(
+            f"{name}, SampleStream",
+            rate * SAMPLE_BYTES / 1e6,
+            (rate / passing, "the DataLoader's own ceiling"),
+            f"{rate:.2f} samples/s ({ours})",
+        ),
+    ]
 
 
 if __name__ == "__main__":

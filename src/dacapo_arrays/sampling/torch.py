@@ -38,8 +38,13 @@ def to_tensors(sample: Sample, *, with_rois: bool = False) -> dict[str, Any]:
 class SampleStream(IterableDataset):  # type: ignore[misc]
     """Samples without end, or ``samples_per_epoch`` of them split across workers.
 
-    Worker ``w`` of an epoch ``e`` (see :meth:`set_epoch`) draws the stream ``(e, w)`` of the
-    sampler's seed: workers never repeat each other, and a run is reproducible.
+    Worker ``w`` draws the stream ``(e, k, w)`` of the sampler's seed, where ``e`` is the
+    epoch given to :meth:`set_epoch` and ``k`` counts the iterations its copy of the dataset
+    started since: workers never repeat each other, epochs never repeat, and a run is
+    reproducible. ``k`` is what moves persistent workers (``persistent_workers=True``, which
+    keep their open handles and what their sampler keeps in memory) on to a new stream each
+    epoch: they were given the dataset once, so ``set_epoch`` in the main process never
+    reaches them.
     """
 
     def __init__(
@@ -49,10 +54,12 @@ class SampleStream(IterableDataset):  # type: ignore[misc]
         self.samples_per_epoch = samples_per_epoch
         self.with_rois = with_rois
         self.epoch = 0
+        self._started = 0
 
     def set_epoch(self, epoch: int) -> None:
         """Draw another stream for ``epoch`` (call it before each epoch's DataLoader loop)."""
         self.epoch = epoch
+        self._started = 0
 
     def __len__(self) -> int:
         if self.samples_per_epoch is None:
@@ -65,7 +72,9 @@ class SampleStream(IterableDataset):  # type: ignore[misc]
         share = None
         if self.samples_per_epoch is not None:
             share = self.samples_per_epoch // workers + (worker < self.samples_per_epoch % workers)
-        for sample in self.sampler.with_stream(self.epoch, worker).take(share):
+        stream = self.sampler.with_stream(self.epoch, self._started, worker)
+        self._started += 1
+        for sample in stream.take(share):
             yield to_tensors(sample, with_rois=self.with_rois)
 
 

@@ -51,6 +51,23 @@ def test_an_epoch_with_two_spawned_workers(tmp_path: Path) -> None:
     assert _rois(list(loader)) != rois
 
 
+def test_persistent_workers_draw_new_streams_every_epoch(tmp_path: Path) -> None:
+    stream = SampleStream(_sampler(tmp_path), samples_per_epoch=8, with_rois=True)
+    loader = DataLoader(
+        stream,
+        batch_size=2,
+        num_workers=2,
+        multiprocessing_context="spawn",
+        persistent_workers=True,
+    )
+    epochs = []
+    for epoch in range(3):
+        stream.set_epoch(epoch)  # never reaches the persistent workers' copies
+        epochs.append(_rois(list(loader)))
+    drawn = [roi for rois in epochs for roi in rois]
+    assert len(set(drawn)) == len(drawn) == 24  # no epoch repeats another, no worker repeats
+
+
 def test_map_style_list_under_spawn(tmp_path: Path) -> None:
     samples = SampleList(_sampler(tmp_path), 6, with_rois=True)
     loader = DataLoader(samples, batch_size=3, num_workers=2, multiprocessing_context="spawn")
