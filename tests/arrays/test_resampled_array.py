@@ -241,6 +241,7 @@ def test_nearest_downsampling_reads_only_the_voxels_it_keeps(
         array = _resampled(Path(folder), source, spec["up"], spec["down"], spec["order"])
         roi = data.draw(aligned_rois(array.roi, array.voxel_size))
         request, pads, crops = array._source_request(roi)
+        assert request == roi  # what _read / _read_async ask the source for without computing
         picked = array.source._read_nearest(request, array.downsample)
         assert picked is not None
         assert picked.shape == array._request_shape(roi)

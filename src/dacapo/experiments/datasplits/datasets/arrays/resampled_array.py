@@ -187,6 +187,10 @@ class ResampledArray(VirtualArray):
             is_labels=False if self.interp_order else self.source.is_labels,
         )
         self._level_path, self._level = self._pyramid_level()
+        # Nearest downsampling without upsampling: each output voxel is one source voxel, and
+        # the source request of a ROI is the ROI itself (see ``_source_request``), covering
+        # whole runs of ``downsample`` voxels.
+        self._picks = self.interp_order == 0 and all(u == 1 for u in self.upsample)
 
     def _pyramid_level(self) -> tuple[str | None, Array | None]:
         source = self.source
@@ -229,28 +233,22 @@ class ResampledArray(VirtualArray):
     def _read(self, roi: Roi) -> np.ndarray:
         if self._level is not None:
             return self._level[roi]
-        request, pads, crops = self._source_request(roi)
         if self._picks:  # nearest, downsampling only: read just the voxels kept
-            picked = self.source._read_nearest(request, self.downsample)
+            picked = self.source._read_nearest(roi, self.downsample)
             if picked is not None:
                 return picked
+        request, pads, crops = self._source_request(roi)
         return self._resampled(self.source[request], pads, crops)
 
     def _read_async(self, roi: Roi) -> Future[np.ndarray]:
         if self._level is not None:
             return self._level.read_async(roi)
-        request, pads, crops = self._source_request(roi)
         if self._picks:
-            picked = self.source._read_nearest_async(request, self.downsample)
+            picked = self.source._read_nearest_async(roi, self.downsample)
             if picked is not None:
                 return picked
+        request, pads, crops = self._source_request(roi)
         return then(self.source.read_async(request), self._resampled, pads, crops)
-
-    @property
-    def _picks(self) -> bool:
-        """Nearest downsampling without upsampling: each output voxel is one source voxel,
-        and a read of the source's request covers whole runs of ``downsample`` voxels."""
-        return self.interp_order == 0 and all(u == 1 for u in self.upsample)
 
     def _resampled(
         self, values: np.ndarray, pads: list[tuple[int, int]], crops: list[slice]

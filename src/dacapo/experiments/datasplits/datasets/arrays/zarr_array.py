@@ -311,24 +311,26 @@ class ZarrArray(Array):
         return shared(key, lambda: self._start_read(roi, self._strided(roi, factor)))
 
     def _start_read(self, roi: Roi, index: tuple[slice, ...]) -> Future[np.ndarray]:
-        what = f"cannot read ROI {format_roi(roi)} of {self}"
+        def what() -> str:  # only when a read fails: a sample issues many reads
+            return f"cannot read ROI {format_roi(roi)} of {self}"
+
         try:
             box = self._handle[index]
             read = box.read()
         except ValueError as err:
-            raise translate(err, what) from err
+            raise translate(err, what()) from err
         if self._container.is_local:  # a FIFO in place of a chunk: an error, not a hang
             special = watch_local(read, str(self._local_folder))
 
             def local_failed(err: BaseException) -> BaseException:
-                return not_a_chunk(what, special[0]) if special else translate(err, what)
+                return not_a_chunk(what(), special[0]) if special else translate(err, what())
 
             return from_tensorstore(read, local_failed)
         seconds = cancel_after(read, box.size * box.dtype.numpy_dtype.itemsize)
 
         def failed(err: BaseException) -> BaseException:  # cancelled: the deadline passed
             late = isinstance(err, CancelledError | TaskCancelled) or "CANCELLED" in str(err)
-            return translate(DeadlineError(seconds) if late else err, what)
+            return translate(DeadlineError(seconds) if late else err, what())
 
         return from_tensorstore(read, failed)
 
