@@ -93,7 +93,7 @@ def test_binarize_equals_reference_on_every_path(
 ) -> None:
     labels, groupings, background = example
     with (
-        mock.patch.object(module, "PARALLEL_MIN_VOXELS", parallel_min),
+        mock.patch.object(module, "PARALLEL_MIN_BYTES", parallel_min),
         mock.patch.object(module, "_CPUS", 2),
         mock.patch.object(module, "EQUAL_MAX_IDS", equal_max),
         mock.patch.object(module, "NARROW_MAX", narrow_max),

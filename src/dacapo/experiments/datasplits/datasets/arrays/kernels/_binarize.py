@@ -6,8 +6,8 @@ on the labels' own dtype. With more, a block whose labels lie in ``0..65535`` is
 ``uint8``/``uint16`` and each run of consecutive ids costs one ``==`` or one unsigned range
 test; otherwise a lookup table indexed by the label (a bit per group) when the labels span
 fewer than ``TABLE_MAX_RANGE`` values; wider labels use ``==`` per id, or a binary search in
-the sorted ids for large groups. Blocks of at least ``PARALLEL_MIN_VOXELS`` voxels are split
-in two halves computed on :data:`POOL` (numpy releases the GIL). The measurements behind
+the sorted ids for large groups. Blocks of labels of at least ``PARALLEL_MIN_BYTES`` are
+split in two halves computed on :data:`POOL` (numpy releases the GIL). The measurements behind
 these thresholds are in ``docs/decisions.md`` ("BinarizeArray: how ids are matched").
 """
 
@@ -32,8 +32,10 @@ TABLE_MAX_RANGE = 1 << 24
 #: Without a table, groups with more ids than this use a binary search instead of ``==``.
 SEARCH_MIN_IDS = 32
 
-#: Blocks of at least this many voxels are split in two halves computed in two threads.
-PARALLEL_MIN_VOXELS = 1 << 18
+#: Blocks of labels of at least this many bytes (2**18 uint64 voxels) are split in two
+#: halves computed in two threads; a narrow copy (``uint8``) costs a pass 8 times smaller, so
+#: splitting 2**18 of its voxels costs more CPU in handing over than it saves.
+PARALLEL_MIN_BYTES = 1 << 21
 _CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 #: The two threads of a split block (started on first use; see :class:`.._threads.ThreadPool`).
 POOL = ThreadPool(2, "binarize")
@@ -69,7 +71,7 @@ def binarize(labels: np.ndarray, groupings: _Groupings, background: int = 0) -> 
     if labels.dtype.kind == "b":
         labels = labels.view(np.uint8)
     out = np.zeros((len(groupings), *labels.shape), np.uint8)
-    if labels.size < PARALLEL_MIN_VOXELS or not labels.flags.c_contiguous or _CPUS < 2:
+    if labels.nbytes < PARALLEL_MIN_BYTES or not labels.flags.c_contiguous or _CPUS < 2:
         _binarize_into(labels, groupings, background, out)
         return out
     # Two halves of the voxels in two threads (numpy releases the GIL): each half picks
