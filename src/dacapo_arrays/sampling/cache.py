@@ -103,16 +103,19 @@ class KeptRegion:
     def _read_block(self, index: tuple[int, ...]) -> Future[None]:
         with self._lock:
             read = self._blocks.get(index)
-            if read is None:
-                if self._values is None:
-                    spatial = self.region.shape / self.array.voxel_size
-                    self._values = np.empty((*self._lead, *spatial), self.array.dtype)
-                begin = self.region.begin + self._step * Coordinate(index)
-                roi = Roi(begin, self._step).intersect(self.region)
-                read = then(self.array.read_async(roi), self._put, self._values, self._slices(roi))
-                self._blocks[index] = read
-                self.blocks_read += 1
-                read.add_done_callback(lambda done: self._forget_failed(index, done))
+            if read is not None:
+                return read
+            if self._values is None:
+                spatial = self.region.shape / self.array.voxel_size
+                self._values = np.empty((*self._lead, *spatial), self.array.dtype)
+            begin = self.region.begin + self._step * Coordinate(index)
+            roi = Roi(begin, self._step).intersect(self.region)
+            read = then(self.array.read_async(roi), self._put, self._values, self._slices(roi))
+            self._blocks[index] = read
+            self.blocks_read += 1
+        # Outside the lock: a read already failed runs the callback here and now, and it takes
+        # the lock (inside, it waited for itself: test_a_failed_block_read_is_forgotten_...).
+        read.add_done_callback(lambda done: self._forget_failed(index, done))
         return read
 
     @staticmethod
