@@ -52,33 +52,40 @@ def test_many_threads_issue_reads_at_once(tmp_path: Path) -> None:
 
 
 class _Counting(NumpyArray):
-    """A numpy array whose reads wait for a signal, counting how many are in flight."""
+    """A numpy array whose reads count how many are in flight. Read ``k`` (in the order they
+    were issued) finishes only once read ``k + limit - 1`` was issued (or all ``total``), so
+    a reader that keeps ``limit`` reads in flight is seen to reach it however slowly this
+    machine issues them; one that keeps fewer waits 5 s per read and is seen to stay below."""
 
-    def __init__(self, truth: NumpyArray) -> None:
+    def __init__(self, truth: NumpyArray, limit: int, total: int) -> None:
         super().__init__(truth.data, truth.roi, truth.voxel_size, truth.axes)
-        self.now = 0
-        self.most = 0
-        self.lock = threading.Lock()
+        self.limit, self.total = limit, total
+        self.now = self.most = self.issued = 0
+        self.changed = threading.Condition()
 
     def _read_async(self, roi: Roi) -> Future[np.ndarray]:
-        with self.lock:
+        with self.changed:
             self.now += 1
+            self.issued += 1
             self.most = max(self.most, self.now)
+            self.changed.notify_all()
+            wanted = min(self.issued + self.limit - 1, self.total)
         future: Future[np.ndarray] = Future()
 
         def finish() -> None:
-            with self.lock:
+            with self.changed:
+                self.changed.wait_for(lambda: self.issued >= wanted, timeout=5)
                 self.now -= 1
             future.set_result(self._read(roi))
 
-        threading.Timer(0.002, finish).start()
+        threading.Thread(target=finish, daemon=True).start()
         return future
 
 
 def test_read_many_keeps_at_most_in_flight_reads() -> None:
     truth = numpy_truth(shape=(12, 16, 20), voxel_size=(2, 2, 2))
-    array = _Counting(truth)
     rois = _rois(truth, 30, seed=1)
+    array = _Counting(truth, limit=5, total=len(rois))
     got = list(array.read_many(rois, in_flight=5))
     assert array.most == 5
     for roi, values in zip(rois, got, strict=True):

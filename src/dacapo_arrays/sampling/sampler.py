@@ -159,6 +159,11 @@ class Sampler:
         if unknown:
             raise ValueError(f"reject names {unknown}, which are not sampled (names: {names})")
         self.probabilities = self._probabilities(weights)
+        if isinstance(cache, bool) or not isinstance(cache, int | np.integer) or cache < 0:
+            raise ValueError(
+                f"cache={cache!r} is not a number of bytes; give memory in bytes as an "
+                f"integer (e.g. {DEFAULT_CACHE} for 1 GiB), or 0 to read every window"
+            )
         self.cache = int(cache)
         self._kept = self._keep(self.cache)
 
@@ -174,8 +179,6 @@ class Sampler:
         return given / given.sum()  # type: ignore[no-any-return]
 
     def _keep(self, budget: int) -> list[dict[str, KeptRegion] | None]:
-        if budget < 0:
-            raise ValueError(f"cache={budget} is negative; give bytes of memory, or 0 for none")
         regions = []
         for arrays, windows in zip(self.datasets, self.windows, strict=True):
             regions.append({n: windows.region(n).intersect(arrays[n].roi) for n in self.names})

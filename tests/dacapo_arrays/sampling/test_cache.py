@@ -143,8 +143,9 @@ def test_the_budget_keeps_the_most_drawn_per_byte_first(tmp_path: Path) -> None:
     assert Sampler(both, shapes, cache=2 * sizes - 1, weights=[1, 2]).kept == [False, True]
     assert Sampler(both, shapes, cache=0).kept_bytes == 0
     assert Sampler(both, shapes, cache=sizes, weights=[0, 1]).kept == [False, True]
-    with pytest.raises(ValueError, match="cache=-1 is negative"):
-        Sampler(both, shapes, cache=-1)
+    for wrong in (-1, "1GB", 1.5, True):
+        with pytest.raises(ValueError, match=rf"cache={wrong!r} is not a number of bytes"):
+            Sampler(both, shapes, cache=wrong)  # type: ignore[arg-type]
     assert choose_kept([5, 5], [0.5, 0.5], 4) == [False, False]
 
 
