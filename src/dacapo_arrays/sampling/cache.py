@@ -17,17 +17,20 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future
-from typing import Any
 
 import numpy as np
 from funlib.geometry import Coordinate, Roi
 
 from dacapo.experiments.datasplits.datasets.arrays import Array
-from dacapo.experiments.datasplits.datasets.arrays.tooling import gather, then
+from dacapo.experiments.datasplits.datasets.arrays.tooling import (
+    PerProcess,
+    gather,
+    then,
+    without_handles,
+)
 
 #: Voxels per axis of a kept block (in the array's own voxels): 64³ is a common stored chunk.
 BLOCK = 64
@@ -39,15 +42,26 @@ def region_bytes(array: Array, region: Roi) -> int:
     return voxels * (array.num_channels or 1) * array.dtype.itemsize
 
 
+class _Kept:
+    """What one process has read of a region: the array of the region (allocated on the
+    first block) and the future of every block read or being read."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.values: np.ndarray | None = None
+        self.blocks: dict[tuple[int, ...], Future[None]] = {}
+
+
 class KeptRegion:
     """The values of ``array`` over ``region``, read on first use in blocks of ``block``
     voxels per axis into one array of the region: ``read_async(roi)`` of any ROI inside
     ``region`` waits for the blocks it needs, then copies one slice of that array.
 
     A block is kept as the future of its read, so concurrent windows wait for one read of a
-    shared block; a failed read is forgotten (the next window tries again). Pickled (a
-    spawned worker), or seen from a forked process, it starts empty. The region's array is
-    allocated with ``numpy.empty``: its memory is taken as blocks are read into it.
+    shared block; a failed read is forgotten (the next window tries again). What is kept
+    belongs to one process (:class:`PerProcess`): pickled (a spawned worker), or seen from a
+    forked process, a region starts empty. The region's array is allocated with
+    ``numpy.empty``: its memory is taken as blocks are read into it.
     """
 
     def __init__(self, array: Array, region: Roi, block: int = BLOCK) -> None:
@@ -56,25 +70,19 @@ class KeptRegion:
         self.block = block
         self._step = array.voxel_size * block
         self._lead = () if array.num_channels is None else (array.num_channels,)
-        self._empty()
 
-    def _empty(self) -> None:
-        self._pid = os.getpid()
-        self._lock = threading.Lock()
-        self._values: np.ndarray | None = None
-        self._blocks: dict[tuple[int, ...], Future[None]] = {}
-        self.blocks_read = 0
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {"array": self.array, "region": self.region, "block": self.block}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["array"], state["region"], state["block"])  # type: ignore[misc]
+    _kept = PerProcess(lambda _: _Kept())
+    __getstate__ = without_handles
 
     @property
     def nbytes(self) -> int:
         """Bytes of the whole region once every block is read (the budget it takes)."""
         return region_bytes(self.array, self.region)
+
+    @property
+    def blocks_read(self) -> int:
+        """Blocks this process has read or is reading (failed reads are forgotten)."""
+        return len(self._kept.blocks)
 
     def read_async(self, roi: Roi) -> Future[np.ndarray]:
         """The values of ``roi`` (inside the region, on the array's voxel grid), as a fresh
@@ -83,13 +91,12 @@ class KeptRegion:
             raise ValueError(
                 f"ROI {roi} is not inside the kept region {self.region} of {self.array.name!r}"
             )
-        if self._pid != os.getpid():
-            self._empty()
+        kept = self._kept  # one process's, for the whole call
         first = (roi.begin - self.region.begin) / self._step
         last = (roi.end - self.region.begin - Coordinate(1 for _ in roi.begin)) / self._step
         ranges = (range(a, b + 1) for a, b in zip(first, last, strict=True))
-        reads = [self._read_block(index) for index in itertools.product(*ranges)]
-        return then(gather(reads), self._copy, self._slices(roi), self._values)
+        reads = [self._read_block(kept, index) for index in itertools.product(*ranges)]
+        return then(gather(reads), self._copy, self._slices(roi), kept.values)
 
     def _slices(self, roi: Roi) -> tuple[slice, ...]:
         """Where ``roi`` lies in the region's array."""
@@ -100,22 +107,21 @@ class KeptRegion:
         )
         return (*(slice(None) for _ in self._lead), *spatial)
 
-    def _read_block(self, index: tuple[int, ...]) -> Future[None]:
-        with self._lock:
-            read = self._blocks.get(index)
+    def _read_block(self, kept: _Kept, index: tuple[int, ...]) -> Future[None]:
+        with kept.lock:
+            read = kept.blocks.get(index)
             if read is not None:
                 return read
-            if self._values is None:
+            if kept.values is None:
                 spatial = self.region.shape / self.array.voxel_size
-                self._values = np.empty((*self._lead, *spatial), self.array.dtype)
+                kept.values = np.empty((*self._lead, *spatial), self.array.dtype)
             begin = self.region.begin + self._step * Coordinate(index)
             roi = Roi(begin, self._step).intersect(self.region)
-            read = then(self.array.read_async(roi), self._put, self._values, self._slices(roi))
-            self._blocks[index] = read
-            self.blocks_read += 1
+            read = then(self.array.read_async(roi), self._put, kept.values, self._slices(roi))
+            kept.blocks[index] = read
         # Outside the lock: a read already failed runs the callback here and now, and it takes
         # the lock (inside, it waited for itself: test_a_failed_block_read_is_forgotten_...).
-        read.add_done_callback(lambda done: self._forget_failed(index, done))
+        read.add_done_callback(lambda done: self._forget_failed(kept, index, done))
         return read
 
     @staticmethod
@@ -126,11 +132,12 @@ class KeptRegion:
     def _copy(_: list[None], where: tuple[slice, ...], values: np.ndarray) -> np.ndarray:
         return values[where].copy()
 
-    def _forget_failed(self, index: tuple[int, ...], read: Future[None]) -> None:
+    @staticmethod
+    def _forget_failed(kept: _Kept, index: tuple[int, ...], read: Future[None]) -> None:
         if read.exception() is not None:
-            with self._lock:
-                if self._blocks.get(index) is read:
-                    del self._blocks[index]
+            with kept.lock:
+                if kept.blocks.get(index) is read:
+                    del kept.blocks[index]
 
 
 def choose_kept(sizes: Sequence[int], probabilities: Sequence[float], budget: int) -> list[bool]:

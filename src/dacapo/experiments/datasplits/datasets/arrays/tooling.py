@@ -16,6 +16,7 @@ from ._storage.create import write_attributes
 from ._storage.formats import N5, ZARR3, Format, classify, probe_keys
 from ._storage.kvstore import Container, Document
 from ._storage.layout import default_chunk_shape
+from ._storage.per_process import PerProcess, without_handles
 from ._storage.units import NM, NOTES, stored_nanometres, world_of, world_unit
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "Document",
     "Format",
     "Node",
+    "PerProcess",
     "Tree",
     "build_tree",
     "check_blocks",
@@ -43,6 +45,7 @@ __all__ = [
     "stored_nanometres",
     "then",
     "to_coordinate",
+    "without_handles",
     "world_of",
     "world_unit",
     "write_attributes",
