@@ -100,12 +100,7 @@ class KeptRegion:
 
     def _slices(self, roi: Roi) -> tuple[slice, ...]:
         """Where ``roi`` lies in the region's array."""
-        voxel, origin = self.array.voxel_size, self.region.begin
-        spatial = (
-            slice((b - o) // v, (e - o) // v)
-            for b, e, o, v in zip(roi.begin, roi.end, origin, voxel, strict=True)
-        )
-        return (*(slice(None) for _ in self._lead), *spatial)
+        return self.array.spec.slices(roi, tuple(self.region.begin))
 
     def _read_block(self, kept: _Kept, index: tuple[int, ...]) -> Future[None]:
         with kept.lock:

@@ -241,11 +241,7 @@ class Sampler:
         spatial = tuple(int(s) for s in roi.shape / voxel)
         shape = spatial if array.num_channels is None else (array.num_channels, *spatial)
         fill = np.full(shape, self.pad[name], dtype=array.dtype)
-        where = tuple(
-            slice((b - o) // v, (b - o + s) // v)
-            for b, s, o, v in zip(inside.begin, inside.shape, roi.begin, voxel, strict=True)
-        )
-        where = (slice(None),) * (len(shape) - len(where)) + where
+        where = array.spec.slices(inside, tuple(roi.begin))
         return then(reader.read_async(inside), _place, fill, where)
 
     def _start(self, draw: _Draw) -> tuple[dict[str, Roi], Future[list[Any]]]:
